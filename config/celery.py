@@ -1,0 +1,32 @@
+"""The Celery app for the worker and beat.
+
+Settings come from Django's (the CELERY_ names in config/settings.py). Every
+periodic job is declared here, in code, with when and why it runs.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("proud")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Re-queue outgoing work whose message never reached the broker (it was
+    # down when the row was saved) and settle work left half-done by a worker
+    # that died. Every minute, so nothing waits long after an outage.
+    "outgoing-sweep": {"task": "council.tasks.outgoing_sweep", "schedule": crontab()},
+}
+
+
+@app.on_after_configure.connect
+def _make_broker_folders(sender, **kwargs) -> None:
+    """The embedded broker keeps its messages in a folder that must exist first."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            os.makedirs(options[key], exist_ok=True)

@@ -1,0 +1,38 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from council import views as council_views
+
+# The admin signs in through allauth, so its MFA step applies there too.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Proud to Support administration"
+admin.site.site_title = "Proud to Support administration"
+
+urlpatterns = [
+    path("", council_views.home, name="home"),
+    path("accessibility/", council_views.accessibility, name="accessibility"),
+    path("privacy/", council_views.privacy, name="privacy"),
+    path("brand.css", council_views.brand_css, name="brand_css"),
+    path("healthz", council_views.healthz, name="healthz"),
+    path("staff/", council_views.staff_dashboard_view, name="staff_dashboard"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG or settings.SERVE_MEDIA:
+    # Uploaded files in development; production serves them from object storage.
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
+
+handler400 = "council.views.bad_request"
+handler403 = "council.views.permission_denied"
+handler404 = "council.views.page_not_found"
+handler500 = "council.views.server_error"

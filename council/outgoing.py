@@ -1,0 +1,155 @@
+"""Outgoing work that must never be lost or done twice.
+
+Every piece of work that leaves the platform (an email, a letter, a social
+post, a check-in) is a row with a status before any task is queued:
+
+1. A service creates the row in status ``queued`` inside its transaction and
+   calls :func:`enqueue`, which publishes the task only once the transaction
+   has committed. If the broker is down at that moment nothing is lost: the
+   row is still ``queued``.
+2. Beat runs :func:`sweep` every minute. It re-publishes rows that have sat in
+   ``queued`` for longer than ``requeue_after``, and deals with rows left in
+   ``sending`` by a worker that died mid-way (see ``stale_sending``).
+3. The task calls :func:`claim`, which locks the row, checks its status and
+   moves it to ``sending`` in one short transaction. A second delivery of the
+   same message finds the row no longer ``queued`` and does nothing.
+4. The task does the outside call and records the outcome with
+   :func:`finish` (``sent``) or :func:`fail` (``failed`` with the reason, shown
+   to staff). A failure never rolls back the business change that asked for it.
+"""
+
+import logging
+from datetime import timedelta
+from typing import ClassVar
+
+from celery import current_app
+from django.apps import apps
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+
+class OutgoingWork(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        UNKNOWN = "unknown", _("Outcome unknown: check before sending again")
+
+    # The Celery task that takes the row's primary key and does the work.
+    task_name: ClassVar[str] = ""
+    # How long a row may wait in `queued` before the sweeper publishes it again.
+    requeue_after: ClassVar[timedelta] = timedelta(minutes=2)
+    # How long a row may sit in `sending` before the worker is presumed dead.
+    stale_after: ClassVar[timedelta] = timedelta(minutes=20)
+    # What a stale `sending` row becomes. `queued` sends it again (right for an
+    # email: a second copy beats none); `unknown` leaves it for a person to check.
+    stale_sending: ClassVar[str] = Status.QUEUED
+
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+
+
+def outgoing_models() -> list[type[OutgoingWork]]:
+    return [
+        model for model in apps.get_models() if issubclass(model, OutgoingWork) and model.task_name
+    ]
+
+
+def _publish(model: type[OutgoingWork], pk: int) -> bool:
+    try:
+        current_app.send_task(model.task_name, args=[pk], retry=False)
+    except Exception:  # The broker is down or unreachable: the sweeper will try again.
+        logger.warning(
+            "Could not queue %s %s; it stays queued for the sweeper",
+            model.__name__,
+            pk,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+def enqueue(obj: OutgoingWork) -> None:
+    """Publish the row's task once the surrounding transaction commits."""
+    model, pk = type(obj), obj.pk
+    transaction.on_commit(lambda: _publish(model, pk))
+
+
+def _set_status(obj: OutgoingWork, status: str, **fields) -> None:
+    obj.status = status
+    obj.status_changed_at = timezone.now()
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=["status", "status_changed_at", *fields])
+
+
+def claim(
+    model: type[OutgoingWork], pk: int, *, ready: tuple[str, ...] = (OutgoingWork.Status.QUEUED,)
+) -> OutgoingWork | None:
+    """Lock the row and move it to `sending` if it is ready; otherwise None."""
+    with transaction.atomic():
+        obj = model.objects.select_for_update().filter(pk=pk).first()
+        if obj is None or obj.status not in ready:
+            return None
+        _set_status(obj, OutgoingWork.Status.SENDING, attempts=obj.attempts + 1)
+    return obj
+
+
+def finish(obj: OutgoingWork, **fields) -> None:
+    _set_status(obj, OutgoingWork.Status.SENT, sent_at=timezone.now(), last_error="", **fields)
+
+
+def fail(obj: OutgoingWork, reason: str) -> None:
+    _set_status(obj, OutgoingWork.Status.FAILED, last_error=reason[:2000])
+
+
+def retry_later(obj: OutgoingWork, reason: str) -> None:
+    """A passing fault: back to `queued` for the sweeper, with the reason kept."""
+    _set_status(obj, OutgoingWork.Status.QUEUED, last_error=reason[:2000])
+
+
+def sweep(now=None) -> dict[str, int]:
+    """Re-publish rows stuck in `queued`; settle rows a dead worker left in `sending`."""
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    for model in outgoing_models():
+        stale = model.objects.filter(
+            status=OutgoingWork.Status.SENDING, status_changed_at__lt=now - model.stale_after
+        )
+        settled = stale.update(
+            status=model.stale_sending,
+            status_changed_at=now,
+            last_error="The worker stopped while this was being sent.",
+        )
+        waiting = list(
+            model.objects.filter(
+                status=OutgoingWork.Status.QUEUED, status_changed_at__lt=now - model.requeue_after
+            )
+            .order_by("status_changed_at")
+            .values_list("pk", flat=True)[:1000]
+        )
+        published = 0
+        for pk in waiting:
+            if not _publish(model, pk):
+                break  # the broker is down; the next sweep tries again
+            published += 1
+        # Published rows wait a full `requeue_after` again before the next try.
+        model.objects.filter(pk__in=waiting[:published], status=OutgoingWork.Status.QUEUED).update(
+            status_changed_at=now
+        )
+        counts[model._meta.label] = published + settled
+    return counts

@@ -1,0 +1,41 @@
+from django.core.cache import cache
+
+from council.models import CivicYear, CouncilSettings
+
+SETTINGS_CACHE_KEY = "council:settings:v1"
+
+
+def council_settings() -> CouncilSettings:
+    """The council's settings, cached; council_settings_update clears the cache."""
+    settings = cache.get(SETTINGS_CACHE_KEY)
+    if settings is None:
+        settings = CouncilSettings.load()
+        cache.set(SETTINGS_CACHE_KEY, settings, 300)
+    return settings
+
+
+def current_civic_year(on=None) -> CivicYear | None:
+    return CivicYear.objects.current(on)
+
+
+def staff_dashboard(*, user) -> dict:
+    """What the staff dashboard shows this person. Grows as each app lands."""
+    from django.db.models import Count
+
+    from council.models import AuditLogEntry, OutboundEmail
+
+    counts = dict(
+        OutboundEmail.objects.values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    outbox = [
+        {"label": label, "count": counts.get(value, 0)}
+        for value, label in OutboundEmail.Status.choices
+    ]
+    recent = list(
+        AuditLogEntry.objects.select_related(None).only(
+            "created_at", "actor_label", "action", "object_repr"
+        )[:10]
+    )
+    return {"outbox": outbox, "recent": recent}

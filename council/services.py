@@ -1,0 +1,301 @@
+"""Every change to the council's own records, and the audit log that all apps write to."""
+
+import logging
+import re
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import models, transaction
+
+from council import outgoing
+from council.models import Area, AuditLogEntry, CivicYear, CouncilSettings, OutboundEmail
+from council.selectors import SETTINGS_CACHE_KEY
+
+logger = logging.getLogger(__name__)
+
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def _actor_label(actor) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "system"
+    return actor.email or actor.get_username()
+
+
+def audit_log(
+    *, actor, action: str, obj: models.Model | None = None, data: dict | None = None
+) -> AuditLogEntry:
+    """Record who did what to which object. Call it inside the service's transaction."""
+    return AuditLogEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=_actor_label(actor),
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        data=data or {},
+    )
+
+
+def changes(before: dict, after: dict) -> dict:
+    """The before/after summary of the fields that changed, for an audit row."""
+    return {
+        key: {"before": before.get(key), "after": after.get(key)}
+        for key in after
+        if before.get(key) != after.get(key)
+    }
+
+
+def header_safe(value: str) -> str:
+    """A value fit for an email header: line breaks of every kind become spaces."""
+    return _LINE_BREAKS.sub(" ", value).strip()
+
+
+EMAIL_MAX_ATTEMPTS = 5
+
+
+def _is_passing_fault(error: Exception) -> bool:
+    """A network fault, a rate limit or a provider's server error: worth another try."""
+    if isinstance(error, OSError):
+        return True
+    status = getattr(error, "status_code", None)
+    if status is None:
+        # anymail raises AnymailRequestsAPIError without a status when the request never got an answer.
+        return type(error).__name__ == "AnymailRequestsAPIError"
+    return status == 429 or status >= 500
+
+
+def email_queue(
+    *,
+    to: Iterable[str],
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    from_email: str | None = None,
+    reply_to: Iterable[str] = (),
+    metadata: dict | None = None,
+    tags: Iterable[str] = (),
+) -> OutboundEmail:
+    """Keep an email in the outbox and send it from the worker once this transaction commits."""
+    with transaction.atomic():
+        email = OutboundEmail.objects.create(
+            to=[header_safe(address) for address in to],
+            subject=header_safe(subject)[:255],
+            body_text=body_text,
+            body_html=body_html,
+            from_email=header_safe(from_email or settings.DEFAULT_FROM_EMAIL),
+            reply_to=[header_safe(address) for address in reply_to],
+            metadata=metadata or {},
+            tags=list(tags),
+        )
+        outgoing.enqueue(email)
+    return email
+
+
+def email_send(*, email_id: int) -> OutboundEmail | None:
+    """Send one queued email through the configured backend, once."""
+    email = outgoing.claim(OutboundEmail, email_id)
+    if email is None:
+        return None
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=email.from_email,
+        to=email.to,
+        reply_to=email.reply_to or None,
+        headers=email.headers or None,
+        connection=get_connection(),
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    # anymail reads these; other backends ignore them.
+    message.metadata = {**email.metadata, "outbound_email_id": str(email.pk)}
+    message.tags = email.tags
+    try:
+        message.send()
+    except Exception as error:  # the provider said no, or could not be reached
+        reason = f"{type(error).__name__}: {error}"
+        logger.warning("Email %s was not sent: %s", email.pk, reason)
+        if _is_passing_fault(error) and email.attempts < EMAIL_MAX_ATTEMPTS:
+            outgoing.retry_later(email, reason)
+        else:
+            outgoing.fail(email, reason)
+        return email
+    status = getattr(message, "anymail_status", None)
+    outgoing.finish(email, provider_message_id=(getattr(status, "message_id", None) or "")[:255])
+    return email
+
+
+def _snapshot(obj: models.Model, fields: Iterable[str]) -> dict:
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def _plain(value):
+    if hasattr(value, "name") and hasattr(value, "url"):  # a file
+        return value.name or ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def council_settings_update(*, actor, data: dict) -> CouncilSettings:
+    """Change the council's settings; the new branding shows on the next page load."""
+    with transaction.atomic():
+        council = CouncilSettings.objects.select_for_update().get(pk=CouncilSettings.load().pk)
+        before = _snapshot(council, data)
+        for name, value in data.items():
+            setattr(council, name, value)
+        council.full_clean()
+        council.save()
+        audit_log(
+            actor=actor,
+            action="council.settings.updated",
+            obj=council,
+            data=changes(before, _snapshot(council, data)),
+        )
+        transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
+    return council
+
+
+def civic_year_save(*, actor, civic_year: CivicYear, changed: Iterable[str] = ()) -> CivicYear:
+    """Add a civic year, or correct one: the Mayor named on letters from that year."""
+    with transaction.atomic():
+        created = civic_year.pk is None
+        civic_year.full_clean()
+        civic_year.save()
+        audit_log(
+            actor=actor,
+            action="council.civic_year.created" if created else "council.civic_year.updated",
+            obj=civic_year,
+            data=_snapshot(
+                civic_year, changed or ["starts_on", "ends_on", "mayor_name", "mayor_title"]
+            ),
+        )
+    return civic_year
+
+
+def area_save(*, actor, area: Area, changed: Iterable[str] = ()) -> Area:
+    with transaction.atomic():
+        created = area.pk is None
+        area.full_clean()
+        area.save()
+        audit_log(
+            actor=actor,
+            action="council.area.created" if created else "council.area.updated",
+            obj=area,
+            data=_snapshot(area, changed or ["name", "code", "active"]),
+        )
+    return area
+
+
+class CouncilError(Exception):
+    """A rule of the council app was broken; the message is for the person who tried."""
+
+    def __init__(self, message: str, *, rows: dict[int, list[str]] | None = None):
+        super().__init__(message)
+        self.rows = rows or {}
+
+
+def areas_import(*, rows: Iterable[dict], actor=None, progress=None) -> dict[str, int]:
+    """Add or update wards from CSV rows (code, name, optional active); all or nothing.
+
+    Every row is checked before anything is saved; a file with any bad row
+    changes nothing and says which rows are wrong and why.
+    """
+    rows = list(rows)
+    problems: dict[int, list[str]] = {}
+    seen: dict[str, int] = {}
+    cleaned = []
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        code = (row.get("code") or "").strip().upper()
+        name = " ".join((row.get("name") or "").split())
+        active_text = (row.get("active") or "yes").strip().lower()
+        errors = []
+        if not code:
+            errors.append("Enter the ward code")
+        elif len(code) > 20:
+            errors.append("The ward code must be 20 characters or fewer")
+        elif code in seen:
+            errors.append(f"The code {code} is also on row {seen[code]}")
+        if not name:
+            errors.append("Enter the ward name")
+        elif len(name) > 120:
+            errors.append("The ward name must be 120 characters or fewer")
+        if active_text not in ("yes", "no", "true", "false", "1", "0"):
+            errors.append("Active must be yes or no")
+        if errors:
+            problems[number] = errors
+        else:
+            seen[code] = number
+            cleaned.append((code, name, active_text in ("yes", "true", "1")))
+    if not rows:
+        raise CouncilError("The file has no wards in it. The first row must be code,name.")
+    if problems:
+        raise CouncilError(
+            f"{len(problems)} rows have problems, so no wards were imported.", rows=problems
+        )
+
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with transaction.atomic():
+        existing = {
+            area.code: area for area in Area.objects.select_for_update().filter(code__in=seen)
+        }
+        for done, (code, name, active) in enumerate(cleaned, start=1):
+            area = existing.get(code)
+            if area is None:
+                Area.objects.create(code=code, name=name, active=active)
+                counts["created"] += 1
+            elif (area.name, area.active) != (name, active):
+                area.name, area.active = name, active
+                area.save(update_fields=["name", "active"])
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+            if progress:
+                progress(done, len(cleaned))
+        audit_log(actor=actor, action="council.areas.imported", data=counts)
+    return counts
+
+
+def account_ensure(
+    *,
+    email: str,
+    password: str | None = None,
+    roles: Iterable[str] = (),
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    actor=None,
+):
+    """Create an account with a verified email address, or bring an existing one up to date."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    User = get_user_model()
+    email = email.strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        created = user is None
+        if created:
+            user = User(username=email[:150], email=email)
+        user.is_staff = is_staff or is_superuser
+        user.is_superuser = is_superuser
+        if password:
+            user.set_password(password)
+        elif created:
+            user.set_unusable_password()
+        user.save()
+        user.groups.set(Group.objects.filter(name__in=list(roles)))
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        audit_log(
+            actor=actor,
+            action="council.account.created" if created else "council.account.updated",
+            obj=user,
+            data={"roles": sorted(roles), "is_staff": user.is_staff},
+        )
+    return user

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from council import outgoing, services
+
+
+@shared_task(name="council.tasks.email_send", bind=True, acks_late=True)
+def email_send(self, email_id: int) -> None:
+    services.email_send(email_id=email_id)
+
+
+@shared_task(name="council.tasks.outgoing_sweep", acks_late=True)
+def outgoing_sweep() -> dict[str, int]:
+    return outgoing.sweep()

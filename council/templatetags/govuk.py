@@ -1,0 +1,59 @@
+"""GOV.UK Design System markup for Django forms, used by every form on the site.
+
+The form renderer (council.forms.GovukFormRenderer) lays out each field with
+templates/govuk/field.html; these helpers give each widget its GOV.UK classes
+and points it at its hint and error message for screen readers.
+"""
+
+from django import template
+
+register = template.Library()
+
+_WIDGET_CLASSES = {
+    "textarea": "govuk-textarea",
+    "select": "govuk-select",
+    "clearablefile": "govuk-file-upload",
+    "file": "govuk-file-upload",
+    "checkbox": "govuk-checkboxes__input",
+}
+
+_AUTOCOMPLETE = {"email": "email", "password": "current-password"}
+
+
+@register.filter(name="govuk_described_by")
+def _described_by(field) -> str:
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}-hint")
+    for number, _error in enumerate(field.errors, start=1):
+        ids.append(f"{field.auto_id}-error" + ("" if number == 1 else f"-{number}"))
+    return " ".join(ids)
+
+
+@register.simple_tag
+def govuk_widget(field):
+    widget_type = field.widget_type
+    css = _WIDGET_CLASSES.get(widget_type, "govuk-input")
+    if field.errors and css != "govuk-checkboxes__input":
+        css += f" {css}--error"
+    extra = field.field.widget.attrs.get("class")
+    attrs = {"class": f"{css} {extra}" if extra else css}
+    described_by = _described_by(field)
+    if described_by:
+        attrs["aria-describedby"] = described_by
+    if (
+        widget_type in ("text", "email", "number", "tel", "url", "password")
+        and "spellcheck" not in field.field.widget.attrs
+    ):
+        attrs["spellcheck"] = (
+            "false" if widget_type != "text" else field.field.widget.attrs.get("spellcheck", "true")
+        )
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def govuk_first_input_id(field) -> str:
+    """Where the error summary's link goes: the field, or its first radio or checkbox."""
+    if field.widget_type in ("radioselect", "checkboxselectmultiple"):
+        return f"{field.auto_id}_0"
+    return field.auto_id

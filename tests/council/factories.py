@@ -1,0 +1,41 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from council.models import Area
+
+PASSWORD = "a-long-test-password-2026"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    username = factory.LazyAttribute(lambda user: user.email)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(user, create, extracted, **kwargs):
+        if create:
+            user.save()
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def roles(user, create, extracted, **kwargs):
+        if create and extracted:
+            user.groups.set(Group.objects.filter(name__in=[str(role) for role in extracted]))
+
+
+class StaffFactory(UserFactory):
+    is_staff = True
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    name = factory.Sequence(lambda n: f"Ward {n}")
+    code = factory.Sequence(lambda n: f"E0500{n:04d}")
