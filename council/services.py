@@ -156,6 +156,9 @@ def council_settings_update(*, actor, data: dict) -> CouncilSettings:
             obj=council,
             data=changes(before, _snapshot(council, data)),
         )
+        # Cleared now and again after commit, in case another request cached
+        # the old settings in between.
+        cache.delete(SETTINGS_CACHE_KEY)
         transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
     return council
 

@@ -1,0 +1,155 @@
+"""The outbox: every email is a row first, sent once by the worker, failures kept for staff."""
+
+import email
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from council import outgoing
+from council.mail import EmlFileBackend
+from council.models import OutboundEmail
+from council.services import EMAIL_MAX_ATTEMPTS, email_queue, email_send
+
+pytestmark = pytest.mark.django_db
+
+
+class RefusingBackend(EmlFileBackend):
+    """A provider that refuses the message outright."""
+
+    def send_messages(self, messages):
+        raise ValueError("The recipient address is not valid")
+
+
+class UnreachableBackend(EmlFileBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+def queue_one(**overrides):
+    fields = {
+        "to": ["hero@example.org"],
+        "subject": "Thank you",
+        "body_text": "From the Mayor",
+    } | overrides
+    return email_queue(**fields)
+
+
+def test_an_email_is_a_queued_row_and_its_task_is_published_only_on_commit(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        queued = queue_one()
+    assert queued.status == OutboundEmail.Status.QUEUED
+    assert len(callbacks) == 1
+    assert len(mail.outbox) == 0
+
+
+def test_sending_delivers_once_and_records_it():
+    queued = queue_one()
+    email_send(email_id=queued.pk)
+    email_send(email_id=queued.pk)  # a redelivered message
+    queued.refresh_from_db()
+    assert queued.status == OutboundEmail.Status.SENT
+    assert queued.attempts == 1
+    assert queued.sent_at is not None
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["hero@example.org"]
+    assert mail.outbox[0].metadata["outbound_email_id"] == str(queued.pk)
+
+
+def test_a_refused_email_fails_with_the_reason_and_is_not_retried(settings):
+    settings.EMAIL_BACKEND = "tests.council.test_outbox.RefusingBackend"
+    queued = queue_one()
+    email_send(email_id=queued.pk)
+    queued.refresh_from_db()
+    assert queued.status == OutboundEmail.Status.FAILED
+    assert queued.last_error == "ValueError: The recipient address is not valid"
+
+
+def test_an_unreachable_provider_leaves_the_email_queued_until_the_attempts_run_out(settings):
+    settings.EMAIL_BACKEND = "tests.council.test_outbox.UnreachableBackend"
+    queued = queue_one()
+    for _attempt in range(EMAIL_MAX_ATTEMPTS - 1):
+        email_send(email_id=queued.pk)
+        queued.refresh_from_db()
+        assert queued.status == OutboundEmail.Status.QUEUED
+        assert "Connection unexpectedly closed" in queued.last_error
+    email_send(email_id=queued.pk)
+    queued.refresh_from_db()
+    assert queued.status == OutboundEmail.Status.FAILED
+    assert queued.attempts == EMAIL_MAX_ATTEMPTS
+
+
+def test_line_breaks_cannot_inject_headers():
+    queued = queue_one(
+        subject="Thanks\r\nBcc: everyone@example.org", to=["hero@example.org\nCc: x@example.org"]
+    )
+    assert queued.subject == "Thanks Bcc: everyone@example.org"
+    email_send(email_id=queued.pk)
+    sent = mail.outbox[0].message()
+    assert sent["Bcc"] is None and sent["Cc"] is None
+
+
+def test_without_a_provider_each_email_is_an_eml_file(settings, tmp_path):
+    settings.EMAIL_BACKEND = "council.mail.EmlFileBackend"
+    queued = queue_one(subject="Your nomination", body_text="Please confirm it.")
+    email_send(email_id=queued.pk)
+    files = list((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 1
+    message = email.message_from_bytes(files[0].read_bytes())
+    assert message["Subject"] == "Your nomination"
+    assert message["To"] == "hero@example.org"
+
+
+def test_the_sweeper_republishes_rows_stuck_in_queued(monkeypatch):
+    published = []
+    monkeypatch.setattr(
+        outgoing, "_publish", lambda model, pk: published.append((model, pk)) or True
+    )
+    fresh = queue_one()
+    stuck = queue_one()
+    OutboundEmail.objects.filter(pk=stuck.pk).update(
+        status_changed_at=timezone.now() - timedelta(minutes=10)
+    )
+
+    outgoing.sweep()
+    assert published == [(OutboundEmail, stuck.pk)]
+    # It waits a full interval before the next try.
+    published.clear()
+    outgoing.sweep()
+    assert published == []
+    assert fresh.pk not in [pk for _model, pk in published]
+
+
+def test_the_sweeper_settles_rows_a_dead_worker_left_sending(monkeypatch):
+    monkeypatch.setattr(outgoing, "_publish", lambda model, pk: True)
+    queued = queue_one()
+    OutboundEmail.objects.filter(pk=queued.pk).update(
+        status=OutboundEmail.Status.SENDING,
+        status_changed_at=timezone.now() - OutboundEmail.stale_after - timedelta(minutes=1),
+    )
+    outgoing.sweep()
+    queued.refresh_from_db()
+    assert queued.status == OutboundEmail.stale_sending == OutboundEmail.Status.QUEUED
+    assert queued.last_error == "The worker stopped while this was being sent."
+    email_send(email_id=queued.pk)
+    queued.refresh_from_db()
+    assert queued.status == OutboundEmail.Status.SENT
+
+
+def test_a_broker_that_refuses_the_message_loses_nothing(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from celery import current_app
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError("Connection refused")
+
+    monkeypatch.setattr(current_app, "send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = queue_one()
+    queued.refresh_from_db()
+    assert queued.status == OutboundEmail.Status.QUEUED
