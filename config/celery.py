@@ -25,8 +25,11 @@ app.conf.beat_schedule = {
 
 @app.on_after_configure.connect
 def _make_broker_folders(sender, **kwargs) -> None:
-    """The embedded broker keeps its messages in a folder that must exist first."""
+    """The embedded broker and beat keep their files in folders that must exist first."""
     options = sender.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+    # Beat keeps its schedule in a file beside them, whichever broker is used.
+    if sender.conf.beat_schedule_filename:
+        os.makedirs(os.path.dirname(sender.conf.beat_schedule_filename), exist_ok=True)

@@ -167,6 +167,7 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_folder),
         "data_folder_out": str(_celery_folder),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True
@@ -301,7 +302,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Every message is first a row in the outbox (council.models.OutboundEmail) and is
 # sent by the worker. With ANYMAIL_PROVIDER set (mailgun, postmark, sendgrid,
 # amazon_ses, brevo, …) it goes through that provider, configured by the other
-# ANYMAIL_* variables; otherwise it is written as an .eml file under var/mail/.
+# ANYMAIL_* variables; with EMAIL_HOST, through that SMTP server; otherwise it
+# is written as an .eml file under var/mail/.
 
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Proud to Support <proud@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -319,6 +321,15 @@ if ANYMAIL_PROVIDER:
         for key, value in _os.environ.items()
         if key.startswith("ANYMAIL_") and key != "ANYMAIL_PROVIDER"
     }
+elif env_str("EMAIL_HOST", ""):
+    # A plain SMTP server, such as the mail catcher in docker-compose.yml.
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env_str("EMAIL_HOST")
+    EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_TIMEOUT = 10
 else:
     EMAIL_BACKEND = "council.mail.EmlFileBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"

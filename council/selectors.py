@@ -1,4 +1,5 @@
 from django.core.cache import cache
+from django.utils import timezone
 
 from council.models import CivicYear, CouncilSettings
 
@@ -14,8 +15,18 @@ def council_settings() -> CouncilSettings:
     return settings
 
 
+def civic_year_cache_key(day) -> str:
+    return f"council:civic-year:v1:{day.isoformat()}"
+
+
 def current_civic_year(on=None) -> CivicYear | None:
-    return CivicYear.objects.current(on)
+    """The civic year covering the day (today by default), cached for the day."""
+    day = on or timezone.localdate()
+    found = cache.get(civic_year_cache_key(day))
+    if found is None:
+        found = CivicYear.objects.current(day) or False
+        cache.set(civic_year_cache_key(day), found, 300)
+    return found or None
 
 
 def staff_dashboard(*, user) -> dict:

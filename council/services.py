@@ -9,10 +9,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models, transaction
+from django.utils import timezone
 
 from council import outgoing
 from council.models import Area, AuditLogEntry, CivicYear, CouncilSettings, OutboundEmail
-from council.selectors import SETTINGS_CACHE_KEY
+from council.selectors import SETTINGS_CACHE_KEY, civic_year_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +170,9 @@ def civic_year_save(*, actor, civic_year: CivicYear, changed: Iterable[str] = ()
         created = civic_year.pk is None
         civic_year.full_clean()
         civic_year.save()
+        # The Mayor named on pages changes now, not when the cache runs out.
+        cache.delete(civic_year_cache_key(timezone.localdate()))
+        transaction.on_commit(lambda: cache.delete(civic_year_cache_key(timezone.localdate())))
         audit_log(
             actor=actor,
             action="council.civic_year.created" if created else "council.civic_year.updated",
