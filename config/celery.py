@@ -20,6 +20,17 @@ app.conf.beat_schedule = {
     # down when the row was saved) and settle work left half-done by a worker
     # that died. Every minute, so nothing waits long after an outage.
     "outgoing-sweep": {"task": "council.tasks.outgoing_sweep", "schedule": crontab()},
+    # Nominations never confirmed by email are deleted after 30 days (privacy
+    # notice). Nightly, when nobody is working the queue.
+    "nominations-purge-unconfirmed": {
+        "task": "nominations.tasks.purge_unconfirmed",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    # Photos uploaded part-way through a nomination nobody sent, after a day.
+    "nominations-purge-pending-photos": {
+        "task": "nominations.tasks.purge_pending_photos",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 

@@ -18,6 +18,8 @@ urlpatterns = [
     path("brand.css", council_views.brand_css, name="brand_css"),
     path("healthz", council_views.healthz, name="healthz"),
     path("staff/", council_views.staff_dashboard_view, name="staff_dashboard"),
+    path("staff/nominations/", include("nominations.staff_urls")),
+    path("", include("nominations.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -73,7 +73,9 @@ def image_clean(upload, *, max_side: int = MAX_SIDE) -> CleanImage:
                 cleaned = _redraw(picture)
         except ImageRejected:
             raise
-        except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise ImageRejected("too_many_pixels") from None
+        except UnidentifiedImageError:
             raise ImageRejected("not_image") from None
         except (OSError, SyntaxError, ValueError, EOFError):
             raise ImageRejected("broken") from None
@@ -96,7 +98,9 @@ def image_clean(upload, *, max_side: int = MAX_SIDE) -> CleanImage:
 
 def _redraw(picture: Image.Image) -> Image.Image:
     """A new image with only the pixels: no EXIF, GPS, ICC or comments survive."""
-    has_alpha = picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info)
+    has_alpha = picture.mode in ("RGBA", "LA", "PA") or (
+        picture.mode == "P" and "transparency" in picture.info
+    )
     if picture.mode == "CMYK":
         picture = picture.convert("RGB")
     target = "RGBA" if has_alpha else "RGB"

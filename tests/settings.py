@@ -17,3 +17,6 @@ os.environ["DJANGO_DEBUG"] = "false"
 os.environ.pop("PROUD_DEMO_MODE", None)
 
 from config.settings import *  # noqa: E402, F403
+
+# Password hashing is deliberately slow; the suite signs in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

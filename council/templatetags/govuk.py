@@ -57,3 +57,11 @@ def govuk_first_input_id(field) -> str:
     if field.widget_type in ("radioselect", "checkboxselectmultiple"):
         return f"{field.auto_id}_0"
     return field.auto_id
+
+
+@register.filter
+def audit_label(action: str) -> str:
+    """The plain-English words for an audit action."""
+    from council.audit_labels import label
+
+    return label(action)

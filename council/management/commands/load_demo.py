@@ -1,9 +1,12 @@
 import csv
 from datetime import date
+from importlib import import_module
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import module_has_submodule
 
 from council import services
 from council.models import CivicYear, CouncilSettings
@@ -97,6 +100,11 @@ class Command(BaseCommand):
                 is_staff=staff,
                 is_superuser=superuser,
             )
+
+        # Each app adds its own demo data in its `demo` module, after the council's.
+        for app in apps.get_app_configs():
+            if app.name != "council" and module_has_submodule(app.module, "demo"):
+                import_module(f"{app.name}.demo").load(stdout=self.stdout)
 
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(

@@ -1,0 +1,116 @@
+"""Reads that carry rules: the review queue, history, and what consent allows.
+
+Other apps read consent only through `nominee_consent`, so a withdrawal
+takes effect everywhere at once.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+
+from council.models import AuditLogEntry
+from nominations.models import ConsentLink, ConsentRecord, NameDisplay, Nomination, Nominee
+
+
+def campaign_current():
+    from nominations.models import Campaign
+
+    return (
+        Campaign.objects.open_now().order_by("closes_at").first()
+        or Campaign.objects.order_by("-closes_at").first()
+    )
+
+
+def review_queue(*, filters: dict, search: str = "") -> QuerySet[Nomination]:
+    """Nominations for staff to review, oldest first."""
+    queryset = Nomination.objects.in_review_queue().select_related(
+        "campaign", "category", "area", "nominee", "assigned_to"
+    )
+    if filters.get("status"):
+        queryset = queryset.filter(status=filters["status"])
+    if filters.get("campaign"):
+        queryset = queryset.filter(campaign=filters["campaign"])
+    if filters.get("category"):
+        queryset = queryset.filter(category=filters["category"])
+    if filters.get("area"):
+        queryset = queryset.filter(area=filters["area"])
+    if filters.get("under_18"):
+        queryset = queryset.filter(nominee_kind="young_person")
+    if filters.get("has_photo"):
+        queryset = queryset.exclude(photo="")
+    if filters.get("assigned_to"):
+        queryset = queryset.filter(assigned_to=filters["assigned_to"])
+    if search:
+        queryset = queryset.filter(
+            Q(reference__iexact=search)
+            | Q(nominee_name__icontains=search)
+            | Q(nominator_name__icontains=search)
+            | Q(reason__icontains=search)
+        )
+    return queryset.order_by("created_at", "pk")
+
+
+def nomination_history(nomination: Nomination) -> QuerySet[AuditLogEntry]:
+    """Every recorded change to the nomination and to its nominee, oldest first."""
+    nomination_type = ContentType.objects.get_for_model(Nomination)
+    nominee_type = ContentType.objects.get_for_model(Nominee)
+    return AuditLogEntry.objects.filter(
+        Q(content_type=nomination_type, object_id=str(nomination.pk))
+        | Q(content_type=nominee_type, object_id=str(nomination.nominee_id))
+    ).order_by("created_at", "pk")
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What a nominee (with a guardian, for an under-18) has agreed to, right now."""
+
+    roll_of_honour: bool = False
+    website_story: bool = False
+    social_media: bool = False
+    press: bool = False
+    name_display: str = NameDisplay.ANONYMOUS
+    photo_allowed: bool = False
+    answered: bool = False
+
+    def display_name(self, nominee: Nominee) -> str | None:
+        if self.name_display == NameDisplay.FULL:
+            return nominee.name
+        if self.name_display == NameDisplay.FIRST_AND_INITIAL:
+            parts = nominee.name.split()
+            return parts[0] if len(parts) == 1 else f"{parts[0]} {parts[-1][0]}."
+        return None
+
+
+NO_CONSENT = Consent()
+
+
+def _latest(nominee: Nominee, role: str) -> ConsentRecord | None:
+    return (
+        ConsentRecord.objects.filter(nominee=nominee, given_by=role)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def nominee_consent(nominee: Nominee) -> Consent:
+    """The consent in force: for an under-18, only what both the young person and a guardian allow."""
+    own = _latest(nominee, ConsentLink.Role.NOMINEE)
+    if own is None or own.withdrawn:
+        return NO_CONSENT
+    records = [own]
+    if nominee.is_under_18:
+        guardian = _latest(nominee, ConsentLink.Role.GUARDIAN)
+        if guardian is None or guardian.withdrawn:
+            return NO_CONSENT
+        records.append(guardian)
+    order = [NameDisplay.ANONYMOUS, NameDisplay.FIRST_AND_INITIAL, NameDisplay.FULL]
+    return Consent(
+        roll_of_honour=all(r.roll_of_honour for r in records),
+        website_story=all(r.website_story for r in records),
+        social_media=all(r.social_media for r in records) and not nominee.has_died,
+        press=all(r.press for r in records),
+        name_display=min((r.name_display for r in records), key=order.index),
+        photo_allowed=all(r.photo_allowed for r in records),
+        answered=True,
+    )

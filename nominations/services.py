@@ -1,0 +1,598 @@
+"""Every change to campaigns, nominations, nominees and consent."""
+
+import logging
+import os
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from council.services import audit_log, email_queue
+from nominations import matching
+from nominations.models import (
+    Campaign,
+    Category,
+    ConsentLink,
+    ConsentRecord,
+    Nomination,
+    NominationNote,
+    Nominee,
+    NomineeKind,
+    NomineeMerge,
+    PossibleDuplicate,
+)
+
+logger = logging.getLogger(__name__)
+
+CONFIRMATION_MAX_AGE = timedelta(days=7)
+CONSENT_LINK_LIFETIME = timedelta(days=90)
+UNCONFIRMED_KEPT_FOR = timedelta(days=30)
+CONSENT_WORDING_VERSION = "2026-11"
+
+
+class NominationError(Exception):
+    messages = {
+        "campaign_closed": "Nominations for {campaign} closed on {date}.",
+        "campaign_not_open": "Nominations for {campaign} open on {date}.",
+        "category_not_in_campaign": "Choose a category from this campaign",
+        "already_decided": "This nomination was already {status}.",
+        "reason_required": "Enter the reason for rejecting the nomination",
+        "not_merged": "These nominees are not merged.",
+        "same_nominee": "A nominee cannot be merged into itself.",
+        "link_invalid": "This link is not valid. It may have been copied wrongly.",
+        "link_expired": "This link has expired.",
+        "link_replaced": "A newer link has been sent, so this one no longer works.",
+    }
+
+    def __init__(self, code: str, **params):
+        self.code = code
+        super().__init__(self.messages[code].format(**params))
+
+
+# --- Submitting and confirming ------------------------------------------------------
+
+
+def _nominee_fields(answers: dict) -> dict:
+    name = " ".join(answers["nominee_name"].split())
+    return {
+        "kind": answers["nominee_kind"],
+        "name": name,
+        "normalised_name": matching.normalise_name(name)[:150],
+        "name_key": matching.name_key(name)[:200],
+        "surname_key": matching.surname_key(name),
+        "email": (answers.get("nominee_email") or "").strip().lower(),
+        "phone": matching.normalise_phone(answers.get("nominee_phone") or ""),
+        "address_line_1": answers.get("address_line_1", ""),
+        "address_line_2": answers.get("address_line_2", ""),
+        "town": answers.get("town", ""),
+        "postcode": matching.normalise_postcode(answers.get("postcode") or "")
+        if answers.get("postcode")
+        else "",
+        "employer": answers.get("employer", ""),
+        "area": answers.get("area"),
+        "guardian_name": answers.get("guardian_name", ""),
+        "guardian_email": (answers.get("guardian_email") or "").strip().lower(),
+    }
+
+
+def _new_reference() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        reference = "N" + "".join(secrets.choice(alphabet) for _ in range(7))
+        if not Nomination.objects.filter(reference=reference).exists():
+            return reference
+
+
+def _check_open(campaign: Campaign) -> None:
+    now = timezone.now()
+    if now >= campaign.closes_at:
+        raise NominationError(
+            "campaign_closed",
+            campaign=campaign.name,
+            date=f"{timezone.localtime(campaign.closes_at):%-d %B %Y}",
+        )
+    if now < campaign.opens_at:
+        raise NominationError(
+            "campaign_not_open",
+            campaign=campaign.name,
+            date=f"{timezone.localtime(campaign.opens_at):%-d %B %Y}",
+        )
+
+
+def nomination_submit(
+    *,
+    campaign: Campaign,
+    answers: dict,
+    photo=None,
+    source: str = Nomination.Source.PUBLIC,
+    actor=None,
+) -> Nomination:
+    """Save a nomination. From the public form it waits for the nominator to confirm by email;
+    entered by staff or uploaded by a partner, it goes straight to the review queue."""
+    category: Category = answers["category"]
+    if category.campaign_id != campaign.pk:
+        raise NominationError("category_not_in_campaign")
+    if source == Nomination.Source.PUBLIC:
+        _check_open(campaign)
+    with transaction.atomic():
+        nominee = Nominee.objects.create(**_nominee_fields(answers))
+        nomination = Nomination(
+            reference=_new_reference(),
+            campaign=campaign,
+            category=category,
+            nominee=nominee,
+            source=source,
+            nominee_kind=nominee.kind,
+            nominee_name=nominee.name,
+            contact_methods=list(answers.get("contact_methods") or []),
+            nominee_email=nominee.email,
+            nominee_phone=answers.get("nominee_phone", ""),
+            address_line_1=nominee.address_line_1,
+            address_line_2=nominee.address_line_2,
+            town=nominee.town,
+            postcode=nominee.postcode,
+            employer=nominee.employer,
+            guardian_name=nominee.guardian_name,
+            guardian_email=nominee.guardian_email,
+            area=nominee.area,
+            reason=answers["reason"].strip(),
+            photo_alt=answers.get("photo_alt", "") if photo else "",
+            nominator_name=" ".join(answers["nominator_name"].split()),
+            nominator_email=answers["nominator_email"].strip().lower(),
+            nominator_relationship=answers["nominator_relationship"].strip(),
+            nominator_organisation=answers.get("nominator_organisation", "").strip(),
+            entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        if photo is not None:
+            nomination.photo.save(os.path.basename(photo.name), photo, save=False)
+        if source != Nomination.Source.PUBLIC:
+            nomination.status = Nomination.Status.SUBMITTED
+            nomination.confirmed_at = timezone.now()
+        nomination.save()
+        audit_log(
+            actor=actor,
+            action="nominations.nomination.submitted",
+            obj=nomination,
+            data={"source": source, "campaign": campaign.slug},
+        )
+        if nomination.status == Nomination.Status.SUBMITTED:
+            _record_possible_duplicates(nominee)
+        else:
+            _send_confirmation(nomination)
+    return nomination
+
+
+def confirmation_token(nomination: Nomination) -> str:
+    return signing.dumps(
+        {"n": nomination.pk, "x": str(nomination.confirmation_nonce)},
+        salt="nominations.confirm",
+        compress=True,
+    )
+
+
+def _send_confirmation(nomination: Nomination) -> None:
+    link = settings.SITE_URL + reverse("nominations:confirm", args=[confirmation_token(nomination)])
+    context = {"nomination": nomination, "link": link, "days": CONFIRMATION_MAX_AGE.days}
+    email_queue(
+        to=[nomination.nominator_email],
+        subject=f"Confirm your nomination of {nomination.nominee_name}",
+        body_text=render_to_string("nominations/email/confirm.txt", context),
+        tags=["nomination-confirmation"],
+        metadata={"nomination": nomination.reference},
+    )
+
+
+def nomination_confirm(*, token: str) -> Nomination:
+    """The nominator followed the link in the email: the nomination joins the review queue."""
+    try:
+        payload = signing.loads(token, salt="nominations.confirm", max_age=CONFIRMATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise NominationError("link_expired") from None
+    except signing.BadSignature:
+        raise NominationError("link_invalid") from None
+    with transaction.atomic():
+        nomination = Nomination.objects.select_for_update().filter(pk=payload.get("n")).first()
+        if nomination is None:
+            raise NominationError("link_invalid")
+        if str(nomination.confirmation_nonce) != payload.get("x"):
+            raise NominationError("link_replaced")
+        if nomination.status != Nomination.Status.UNCONFIRMED:
+            return nomination  # confirming twice is harmless
+        nomination.status = Nomination.Status.SUBMITTED
+        nomination.confirmed_at = timezone.now()
+        nomination.save(update_fields=["status", "confirmed_at"])
+        audit_log(actor=None, action="nominations.nomination.confirmed", obj=nomination)
+        _record_possible_duplicates(nomination.nominee)
+    return nomination
+
+
+def nomination_resend_confirmation(*, email: str) -> int:
+    """Send new confirmation links for every unconfirmed nomination from this address.
+
+    The answer is the same whether or not there are any, so the form reveals nothing.
+    """
+    import uuid
+
+    count = 0
+    with transaction.atomic():
+        for nomination in Nomination.objects.select_for_update().filter(
+            nominator_email=email.strip().lower(), status=Nomination.Status.UNCONFIRMED
+        ):
+            nomination.confirmation_nonce = uuid.uuid4()
+            nomination.save(update_fields=["confirmation_nonce"])
+            _send_confirmation(nomination)
+            count += 1
+        if count:
+            audit_log(
+                actor=None, action="nominations.confirmation.resent", data={"nominations": count}
+            )
+    return count
+
+
+def nominations_purge_unconfirmed(*, now=None) -> int:
+    """Delete nominations never confirmed within 30 days, with their photos and nominees."""
+    cutoff = (now or timezone.now()) - UNCONFIRMED_KEPT_FOR
+    purged = 0
+    for nomination in Nomination.objects.filter(
+        status=Nomination.Status.UNCONFIRMED, created_at__lt=cutoff
+    ).select_related("nominee"):
+        with transaction.atomic():
+            nominee = nomination.nominee
+            if nomination.photo:
+                nomination.photo.delete(save=False)
+            reference = nomination.reference
+            nomination.delete()
+            if not nominee.nominations.exists():
+                nominee.delete()
+            audit_log(
+                actor=None, action="nominations.nomination.purged", data={"reference": reference}
+            )
+            purged += 1
+    return purged
+
+
+# --- Duplicates ---------------------------------------------------------------------------
+
+
+def _record_possible_duplicates(nominee: Nominee) -> list[PossibleDuplicate]:
+    found = []
+    for match in matching.find_matches(nominee):
+        pair, _created = PossibleDuplicate.objects.update_or_create(
+            nominee=nominee,
+            candidate_id=match.candidate_id,
+            defaults={"score": match.score, "reasons": match.reasons},
+        )
+        found.append(pair)
+    return found
+
+
+def nominee_merge(*, nominee: Nominee, into: Nominee, actor) -> NomineeMerge:
+    """Staff confirm two nominees are one: every nomination moves to `into`. Undoable."""
+    if nominee.pk == into.pk:
+        raise NominationError("same_nominee")
+    with transaction.atomic():
+        nominee = Nominee.objects.select_for_update().get(pk=nominee.pk)
+        moved = list(nominee.nominations.values_list("pk", flat=True))
+        Nomination.objects.filter(pk__in=moved).update(nominee=into)
+        nominee.merged_into = into
+        nominee.save(update_fields=["merged_into"])
+        merge = NomineeMerge.objects.create(
+            merged=nominee, into=into, nomination_ids=moved, merged_by=actor
+        )
+        PossibleDuplicate.objects.filter(
+            nominee__in=[nominee, into], candidate__in=[nominee, into]
+        ).update(
+            decision=PossibleDuplicate.Decision.MERGED, decided_by=actor, decided_at=timezone.now()
+        )
+        audit_log(
+            actor=actor,
+            action="nominations.nominee.merged",
+            obj=into,
+            data={"merged": nominee.pk, "name": nominee.name, "nominations": moved},
+        )
+    return merge
+
+
+def nominee_merge_undo(*, merge: NomineeMerge, actor) -> Nominee:
+    """Split a merge again: its nominations go back to the nominee they came from."""
+    with transaction.atomic():
+        merge = NomineeMerge.objects.select_for_update().get(pk=merge.pk)
+        if merge.undone_at is not None:
+            raise NominationError("not_merged")
+        Nomination.objects.filter(pk__in=merge.nomination_ids, nominee=merge.into).update(
+            nominee=merge.merged
+        )
+        Nominee.objects.filter(pk=merge.merged_id).update(merged_into=None)
+        merge.undone_at, merge.undone_by = timezone.now(), actor
+        merge.save(update_fields=["undone_at", "undone_by"])
+        PossibleDuplicate.objects.filter(
+            nominee__in=[merge.merged, merge.into], candidate__in=[merge.merged, merge.into]
+        ).update(
+            decision=PossibleDuplicate.Decision.DIFFERENT,
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
+        audit_log(
+            actor=actor,
+            action="nominations.nominee.split",
+            obj=merge.merged,
+            data={"from": merge.into_id, "nominations": merge.nomination_ids},
+        )
+    return merge.merged
+
+
+def possible_duplicate_dismiss(*, pair: PossibleDuplicate, actor) -> PossibleDuplicate:
+    with transaction.atomic():
+        pair.decision, pair.decided_by, pair.decided_at = (
+            PossibleDuplicate.Decision.DIFFERENT,
+            actor,
+            timezone.now(),
+        )
+        pair.save(update_fields=["decision", "decided_by", "decided_at"])
+        audit_log(
+            actor=actor,
+            action="nominations.duplicate.dismissed",
+            obj=pair.nominee,
+            data={"candidate": pair.candidate_id},
+        )
+    return pair
+
+
+# --- Review ---------------------------------------------------------------------------------
+
+
+def nomination_approve(*, nomination: Nomination, actor) -> Nomination:
+    """Approve a nomination: its nominee will be thanked and asked for consent."""
+    with transaction.atomic():
+        nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if nomination.status in (Nomination.Status.APPROVED, Nomination.Status.REJECTED):
+            raise NominationError("already_decided", status=nomination.get_status_display().lower())
+        nomination.status = Nomination.Status.APPROVED
+        nomination.decided_at, nomination.decided_by = timezone.now(), actor
+        nomination.save(update_fields=["status", "decided_at", "decided_by"])
+        audit_log(actor=actor, action="nominations.nomination.approved", obj=nomination)
+        nominee = nomination.nominee
+        if not nominee.consent_links.exists():
+            consent_request(nominee=nominee, actor=actor)
+    return nomination
+
+
+def nomination_reject(*, nomination: Nomination, actor, reason: str) -> Nomination:
+    if not reason.strip():
+        raise NominationError("reason_required")
+    with transaction.atomic():
+        nomination = Nomination.objects.select_for_update().get(pk=nomination.pk)
+        if nomination.status in (Nomination.Status.APPROVED, Nomination.Status.REJECTED):
+            raise NominationError("already_decided", status=nomination.get_status_display().lower())
+        nomination.status = Nomination.Status.REJECTED
+        nomination.rejection_reason = reason.strip()
+        nomination.decided_at, nomination.decided_by = timezone.now(), actor
+        nomination.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
+        audit_log(
+            actor=actor,
+            action="nominations.nomination.rejected",
+            obj=nomination,
+            data={"reason": nomination.rejection_reason},
+        )
+    return nomination
+
+
+def nominations_decide(
+    *, nominations: Iterable[Nomination], actor, approve: bool, reason: str = ""
+) -> dict[str, list[str]]:
+    """Approve or reject many at once; each succeeds or is reported on its own."""
+    done, skipped = [], []
+    for nomination in nominations:
+        try:
+            if approve:
+                nomination_approve(nomination=nomination, actor=actor)
+            else:
+                nomination_reject(nomination=nomination, actor=actor, reason=reason)
+            done.append(nomination.reference)
+        except NominationError as error:
+            if error.code == "reason_required":
+                raise
+            skipped.append(f"{nomination.reference}: {error}")
+    return {"done": done, "skipped": skipped}
+
+
+def nomination_assign(*, nomination: Nomination, assignee, actor) -> Nomination:
+    with transaction.atomic():
+        before = nomination.assigned_to.email if nomination.assigned_to else None
+        nomination.assigned_to = assignee
+        nomination.save(update_fields=["assigned_to"])
+        audit_log(
+            actor=actor,
+            action="nominations.nomination.assigned",
+            obj=nomination,
+            data={"assigned_to": {"before": before, "after": assignee.email if assignee else None}},
+        )
+    return nomination
+
+
+def nomination_note_add(*, nomination: Nomination, actor, text: str) -> NominationNote:
+    with transaction.atomic():
+        note = NominationNote.objects.create(nomination=nomination, author=actor, text=text.strip())
+        audit_log(actor=actor, action="nominations.nomination.noted", obj=nomination)
+    return note
+
+
+def nominee_mark_died(*, nominee: Nominee, has_died: bool, actor) -> Nominee:
+    """Flag (or unflag) a nominee who has died: letters go to the family, never a social post."""
+    with transaction.atomic():
+        nominee.has_died = has_died
+        nominee.save(update_fields=["has_died"])
+        audit_log(
+            actor=actor,
+            action="nominations.nominee.died_flagged"
+            if has_died
+            else "nominations.nominee.died_unflagged",
+            obj=nominee,
+        )
+    return nominee
+
+
+# --- Consent -------------------------------------------------------------------------------
+
+
+def consent_token(link: ConsentLink) -> str:
+    return signing.dumps(
+        {"l": link.pk, "x": str(link.nonce), "r": link.role},
+        salt="nominations.consent",
+        compress=True,
+    )
+
+
+def _new_short_code() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        code = "".join(secrets.choice(alphabet) for _ in range(8))
+        if not ConsentLink.objects.filter(short_code=code).exists():
+            return code
+
+
+def consent_request(*, nominee: Nominee, actor=None) -> list[ConsentLink]:
+    """Send fresh consent links (retiring older ones): to the nominee, and for an under-18 to a guardian too."""
+    roles = [ConsentLink.Role.NOMINEE]
+    if nominee.is_under_18:
+        roles.append(ConsentLink.Role.GUARDIAN)
+    links = []
+    with transaction.atomic():
+        now = timezone.now()
+        ConsentLink.objects.filter(nominee=nominee, superseded_at__isnull=True).update(
+            superseded_at=now
+        )
+        for role in roles:
+            links.append(
+                ConsentLink.objects.create(
+                    nominee=nominee,
+                    role=role,
+                    short_code=_new_short_code(),
+                    expires_at=now + CONSENT_LINK_LIFETIME,
+                )
+            )
+        audit_log(
+            actor=actor,
+            action="nominations.consent.requested",
+            obj=nominee,
+            data={"roles": [str(role) for role in roles]},
+        )
+        for link in links:
+            _send_consent_link(nominee, link)
+    return links
+
+
+def _send_consent_link(nominee: Nominee, link: ConsentLink) -> None:
+    to = nominee.guardian_email if link.role == ConsentLink.Role.GUARDIAN else nominee.email
+    if nominee.is_under_18 and link.role == ConsentLink.Role.NOMINEE and not to:
+        to = nominee.guardian_email  # the guardian passes the young person's own link on
+    if not to:
+        return  # no email: the short code goes with the letter by post
+    context = {
+        "nominee": nominee,
+        "link": link,
+        "url": settings.SITE_URL + reverse("nominations:consent", args=[consent_token(link)]),
+        "consent_url": settings.SITE_URL + reverse("nominations:consent_code"),
+    }
+    email_queue(
+        to=[to],
+        subject=f"You have been nominated: {nominee.name}"
+        if link.role == ConsentLink.Role.NOMINEE
+        else f"{nominee.name} has been nominated",
+        body_text=render_to_string(f"nominations/email/consent_{link.role}.txt", context),
+        tags=["consent"],
+    )
+
+
+def consent_link_from_token(token: str) -> ConsentLink:
+    try:
+        payload = signing.loads(token, salt="nominations.consent")
+    except signing.BadSignature:
+        raise NominationError("link_invalid") from None
+    link = ConsentLink.objects.select_related("nominee").filter(pk=payload.get("l")).first()
+    if link is None or str(link.nonce) != payload.get("x") or link.role != payload.get("r"):
+        raise NominationError("link_invalid")
+    return _usable(link)
+
+
+def consent_link_from_code(code: str) -> ConsentLink:
+    link = (
+        ConsentLink.objects.select_related("nominee")
+        .filter(short_code=code.strip().upper().replace(" ", ""))
+        .first()
+    )
+    if link is None:
+        raise NominationError("link_invalid")
+    return _usable(link)
+
+
+def consent_link_by_id(pk: int) -> ConsentLink:
+    link = ConsentLink.objects.select_related("nominee").filter(pk=pk).first()
+    if link is None:
+        raise NominationError("link_invalid")
+    return _usable(link)
+
+
+def _usable(link: ConsentLink) -> ConsentLink:
+    if link.superseded_at is not None:
+        raise NominationError("link_replaced")
+    if timezone.now() >= link.expires_at:
+        raise NominationError("link_expired")
+    return link
+
+
+def consent_record(*, link: ConsentLink, answers: dict) -> ConsentRecord:
+    """Keep one answer from the consent page, with the wording it answered."""
+    with transaction.atomic():
+        link = _usable(ConsentLink.objects.select_for_update().get(pk=link.pk))
+        withdrawn = bool(answers.get("withdraw"))
+        record = ConsentRecord.objects.create(
+            nominee=link.nominee,
+            given_by=link.role,
+            link=link,
+            wording_version=CONSENT_WORDING_VERSION,
+            roll_of_honour=not withdrawn and "roll_of_honour" in answers["channels"],
+            website_story=not withdrawn and "website_story" in answers["channels"],
+            social_media=not withdrawn
+            and "social_media" in answers["channels"]
+            and not link.nominee.has_died,
+            press=not withdrawn and "press" in answers["channels"],
+            name_display=answers["name_display"],
+            photo_allowed=not withdrawn and answers.get("photo_allowed") == "yes",
+            withdrawn=withdrawn,
+        )
+        audit_log(
+            actor=None,
+            action="nominations.consent.withdrawn" if withdrawn else "nominations.consent.given",
+            obj=link.nominee,
+            data={"by": link.role, "wording": CONSENT_WORDING_VERSION},
+        )
+    return record
+
+
+def kind_label(kind: str) -> str:
+    return NomineeKind(kind).label
+
+
+def pending_photos_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete photos uploaded part-way through a nomination that was never sent."""
+    from django.core.files.storage import default_storage
+
+    try:
+        _folders, files = default_storage.listdir("pending")
+    except FileNotFoundError:
+        return 0
+    cutoff = timezone.now() - older_than
+    removed = 0
+    for name in files:
+        path = f"pending/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
+            removed += 1
+    return removed

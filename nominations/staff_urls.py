@@ -1,0 +1,19 @@
+from django.urls import path
+
+from nominations import staff_views as views
+
+app_name = "nominations_staff"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("decide/", views.bulk_decide, name="bulk_decide"),
+    path("<str:reference>/", views.detail, name="detail"),
+    path("<str:reference>/photo/", views.photo, name="photo"),
+    path("<str:reference>/approve/", views.approve, name="approve"),
+    path("<str:reference>/reject/", views.reject, name="reject"),
+    path("<str:reference>/assign/", views.assign, name="assign"),
+    path("<str:reference>/notes/", views.add_note, name="add_note"),
+    path("<str:reference>/died/", views.mark_died, name="mark_died"),
+    path("<str:reference>/duplicates/<int:pair_id>/", views.merge, name="merge"),
+    path("<str:reference>/merges/<int:merge_id>/undo/", views.undo_merge, name="undo_merge"),
+]

@@ -1,0 +1,225 @@
+"""The review queue and everything comms staff do to a nomination."""
+
+import mimetypes
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_POST, require_safe
+
+from council.permissions import staff_required
+from council.roles import Role
+from nominations import services
+from nominations.forms import RejectForm
+from nominations.models import Nomination, NomineeMerge, PossibleDuplicate
+from nominations.selectors import nomination_history, review_queue
+from nominations.staff_forms import AssignForm, BulkDecisionForm, NoteForm, QueueFilterForm
+
+comms_required = staff_required(role=Role.COMMS)
+
+
+@comms_required
+@require_safe
+def queue(request):
+    filters = QueueFilterForm(request.GET or None)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    nominations = review_queue(filters=cleaned, search=cleaned.get("q", "").strip())
+    page = Paginator(nominations, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return TemplateResponse(
+        request,
+        "nominations/staff/queue.html",
+        {"filters": filters, "page": page, "query": query.urlencode(), "bulk": BulkDecisionForm()},
+    )
+
+
+@comms_required
+@require_POST
+def bulk_decide(request):
+    form = BulkDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("nominations_staff:queue")
+    result = services.nominations_decide(
+        nominations=form.cleaned_data["selected"],
+        actor=request.user,
+        approve=form.cleaned_data["decision"] == "approve",
+        reason=form.cleaned_data["reason"],
+    )
+    verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
+    if result["done"]:
+        messages.success(
+            request, f"{len(result['done'])} nominations {verb}: {', '.join(result['done'])}"
+        )
+    for skipped in result["skipped"]:
+        messages.warning(request, skipped)
+    return redirect("nominations_staff:queue")
+
+
+def _get(reference: str) -> Nomination:
+    return get_object_or_404(
+        Nomination.objects.in_review_queue().select_related(
+            "campaign", "category", "area", "nominee", "assigned_to", "decided_by"
+        ),
+        reference=reference,
+    )
+
+
+@comms_required
+@require_safe
+def detail(request, reference):
+    nomination = _get(reference)
+    nominee = nomination.nominee
+    context = {
+        "nomination": nomination,
+        "nominee": nominee,
+        "others": nominee.nominations.exclude(pk=nomination.pk).select_related("campaign"),
+        "duplicates": PossibleDuplicate.objects.filter(
+            nominee=nominee, decision=PossibleDuplicate.Decision.UNDECIDED
+        ).select_related("candidate"),
+        "merges": NomineeMerge.objects.filter(into=nominee, undone_at__isnull=True).select_related(
+            "merged"
+        ),
+        "notes": nomination.notes.select_related("author"),
+        "history": nomination_history(nomination),
+        "reject_form": RejectForm(),
+        "assign_form": AssignForm(initial={"assignee": nomination.assigned_to_id}),
+        "note_form": NoteForm(),
+    }
+    return TemplateResponse(request, "nominations/staff/detail.html", context)
+
+
+def _back(nomination):
+    return redirect("nominations_staff:detail", reference=nomination.reference)
+
+
+@comms_required
+@require_POST
+def approve(request, reference):
+    nomination = _get(reference)
+    try:
+        services.nomination_approve(nomination=nomination, actor=request.user)
+    except services.NominationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Nomination {nomination.reference} approved. {nomination.nominee.name} will be asked for consent.",
+        )
+    return _back(nomination)
+
+
+@comms_required
+@require_POST
+def reject(request, reference):
+    nomination = _get(reference)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["reason"][0])
+        return _back(nomination)
+    try:
+        services.nomination_reject(
+            nomination=nomination, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.NominationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Nomination {nomination.reference} rejected.")
+    return _back(nomination)
+
+
+@comms_required
+@require_POST
+def assign(request, reference):
+    nomination = _get(reference)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        services.nomination_assign(
+            nomination=nomination, assignee=form.cleaned_data["assignee"], actor=request.user
+        )
+        messages.success(
+            request,
+            f"Assigned to {form.cleaned_data['assignee'].email}."
+            if form.cleaned_data["assignee"]
+            else "No longer assigned to anyone.",
+        )
+    else:
+        messages.error(request, "Select a colleague from the list")
+    return _back(nomination)
+
+
+@comms_required
+@require_POST
+def add_note(request, reference):
+    nomination = _get(reference)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.nomination_note_add(
+            nomination=nomination, actor=request.user, text=form.cleaned_data["text"]
+        )
+        messages.success(request, "Note added.")
+    else:
+        messages.error(request, form.errors["text"][0])
+    return _back(nomination)
+
+
+@comms_required
+@require_POST
+def mark_died(request, reference):
+    nomination = _get(reference)
+    has_died = request.POST.get("has_died") == "yes"
+    services.nominee_mark_died(nominee=nomination.nominee, has_died=has_died, actor=request.user)
+    messages.success(
+        request,
+        f"{nomination.nominee.name} is marked as having died. The letter will go to the family."
+        if has_died
+        else f"{nomination.nominee.name} is no longer marked as having died.",
+    )
+    return _back(nomination)
+
+
+@comms_required
+@require_POST
+def merge(request, reference, pair_id):
+    nomination = _get(reference)
+    pair = get_object_or_404(PossibleDuplicate, pk=pair_id, nominee=nomination.nominee)
+    if request.POST.get("same") == "yes":
+        services.nominee_merge(nominee=pair.nominee, into=pair.candidate, actor=request.user)
+        messages.success(
+            request,
+            f"Merged: the nominations now belong to {pair.candidate.name}, who gets one letter.",
+        )
+    else:
+        services.possible_duplicate_dismiss(pair=pair, actor=request.user)
+        messages.success(request, "Marked as different people.")
+    return _back(nomination)
+
+
+@comms_required
+@require_POST
+def undo_merge(request, reference, merge_id):
+    nomination = _get(reference)
+    merge = get_object_or_404(
+        NomineeMerge, pk=merge_id, into=nomination.nominee, undone_at__isnull=True
+    )
+    services.nominee_merge_undo(merge=merge, actor=request.user)
+    messages.success(request, f"Split: {merge.merged.name} is a separate nominee again.")
+    return _back(nomination)
+
+
+@comms_required
+@require_safe
+def photo(request, reference):
+    """Nominees' photos are private until consent: staff see them through here only."""
+    nomination = _get(reference)
+    if not nomination.photo:
+        raise Http404
+    content_type = mimetypes.guess_type(nomination.photo.name)[0] or "application/octet-stream"
+    response = FileResponse(nomination.photo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from nominations import services
+
+
+@shared_task(name="nominations.tasks.purge_unconfirmed", acks_late=True)
+def purge_unconfirmed() -> int:
+    return services.nominations_purge_unconfirmed()
+
+
+@shared_task(name="nominations.tasks.purge_pending_photos", acks_late=True)
+def purge_pending_photos() -> int:
+    return services.pending_photos_purge()

@@ -1,0 +1,149 @@
+"""Nominees (and guardians of under-18s) choose what may be published, through signed links."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from council.models import OutboundEmail
+from nominations import services
+from nominations.models import ConsentLink, ConsentRecord, Nomination
+from nominations.selectors import nominee_consent
+
+pytestmark = pytest.mark.django_db
+
+
+def approved(campaign, answers, **changes):
+    nomination = services.nomination_submit(
+        campaign=campaign, answers={**answers, **changes}, source=Nomination.Source.STAFF
+    )
+    services.nomination_approve(nomination=nomination, actor=None)
+    return nomination.nominee
+
+
+def link_path(to: str, index: int = 0) -> str:
+    body = OutboundEmail.objects.filter(to=[to]).order_by("pk")[index].body_text
+    return re.search(r"/consent/[^\s/]+/", body).group(0)
+
+
+EVERYTHING = {
+    "channels": ["roll_of_honour", "website_story", "social_media", "press"],
+    "name_display": "first_initial",
+    "photo_allowed": "yes",
+}
+
+
+def test_a_nominee_gives_consent_from_the_emailed_link(client, campaign, answers):
+    nominee = approved(campaign, answers)
+    path = link_path("maureen@example.net")
+    page = client.get(path).content.decode()
+    assert "You have been nominated" in page and "How should your name be shown?" in page
+    response = client.post(path, EVERYTHING)
+    assert "Your choices are saved" in response.content.decode()
+    consent = nominee_consent(nominee)
+    assert consent.roll_of_honour and consent.social_media and consent.photo_allowed
+    assert consent.display_name(nominee) == "Maureen C."
+    record = ConsentRecord.objects.get()
+    assert (
+        record.wording_version == services.CONSENT_WORDING_VERSION and record.given_by == "nominee"
+    )
+
+
+def test_the_answer_must_say_how_the_name_is_shown(client, campaign, answers):
+    approved(campaign, answers)
+    page = client.post(link_path("maureen@example.net"), {"channels": ["press"]}).content.decode()
+    assert "Select how your name should be shown" in page
+    assert not ConsentRecord.objects.exists()
+
+
+def test_withdrawing_takes_everything_down_at_once(client, campaign, answers):
+    nominee = approved(campaign, answers)
+    path = link_path("maureen@example.net")
+    client.post(path, EVERYTHING)
+    assert nominee_consent(nominee).website_story
+    response = client.post(path, {"withdraw": "all"})
+    assert "Consent withdrawn" in response.content.decode()
+    assert nominee_consent(nominee) == nominee_consent.__globals__["NO_CONSENT"]
+
+
+def test_an_under_18_is_publishable_only_when_both_agree(client, campaign, answers):
+    nominee = approved(
+        campaign,
+        answers,
+        nominee_kind="young_person",
+        nominee_email="",
+        guardian_name="Pat",
+        guardian_email="pat@example.net",
+    )
+    young, guardian = (
+        ConsentLink.objects.get(nominee=nominee, role=role) for role in ("nominee", "guardian")
+    )
+    services.consent_record(link=young, answers=EVERYTHING)
+    assert not nominee_consent(nominee).roll_of_honour
+    services.consent_record(
+        link=guardian,
+        answers={"channels": ["roll_of_honour"], "name_display": "full", "photo_allowed": "no"},
+    )
+    consent = nominee_consent(nominee)
+    assert consent.roll_of_honour and not consent.website_story and not consent.photo_allowed
+    assert consent.name_display == "first_initial"  # the more private choice wins
+    services.consent_record(
+        link=guardian, answers={"withdraw": True, "channels": [], "name_display": "anonymous"}
+    )
+    assert not nominee_consent(nominee).roll_of_honour
+
+
+def test_a_nominees_link_cannot_act_as_a_guardians(client, campaign, answers):
+    nominee = approved(
+        campaign, answers, nominee_kind="young_person", guardian_email="pat@example.net"
+    )
+    young = ConsentLink.objects.get(nominee=nominee, role="nominee")
+    token = services.consent_token(young)
+    from django.core import signing
+
+    payload = signing.loads(token, salt="nominations.consent")
+    forged = signing.dumps({**payload, "r": "guardian"}, salt="nominations.consent-wrong")
+    assert client.get(f"/consent/{forged}/").status_code == 400
+    page = client.get(f"/consent/{token}/").content.decode()
+    assert (
+        "You have been nominated" in page
+        and "parent or guardian" not in page.split("<main")[1][:400]
+    )
+
+
+def test_a_new_link_retires_the_old_one_and_expired_links_explain_themselves(
+    client, campaign, answers
+):
+    nominee = approved(campaign, answers)
+    old = link_path("maureen@example.net")
+    services.consent_request(nominee=nominee)
+    response = client.get(old)
+    assert response.status_code == 400
+    assert "A newer link has been sent" in response.content.decode()
+    ConsentLink.objects.filter(superseded_at__isnull=True).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get(link_path("maureen@example.net", 1))
+    assert "This link has expired." in response.content.decode()
+    assert "enter it here" in response.content.decode()
+
+
+def test_nominees_without_email_use_the_code_from_their_letter(client, campaign, answers):
+    nominee = approved(
+        campaign,
+        answers,
+        nominee_email="",
+        contact_methods=["post"],
+        address_line_1="1 High St",
+        town="South Shields",
+        postcode="NE33 2RL",
+    )
+    assert not OutboundEmail.objects.filter(subject__startswith="You have been nominated").exists()
+    link = ConsentLink.objects.get(nominee=nominee)
+    page = client.post("/consent/", {"code": "WRONG123"}).content.decode()
+    assert "Check the code" in page
+    response = client.post("/consent/", {"code": link.short_code.lower()})
+    assert response["Location"] == "/consent/answer/"
+    client.post("/consent/answer/", EVERYTHING)
+    assert nominee_consent(nominee).press

@@ -1,0 +1,220 @@
+"""Comms staff review nominations: the queue, decisions, notes, duplicates and history."""
+
+from datetime import timedelta
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from council.models import OutboundEmail
+from council.roles import Role
+from nominations import services
+from nominations.models import ConsentLink, Nomination, Nominee, PossibleDuplicate
+from tests.council.factories import StaffFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def comms(client):
+    user = StaffFactory(email="comms@example.org", roles=[Role.COMMS])
+    TOTP.activate(user, generate_totp_secret())
+    client.force_login(user)
+    return user
+
+
+def staff_entry(answers, campaign, **changes):
+    return services.nomination_submit(
+        campaign=campaign, answers={**answers, **changes}, source=Nomination.Source.STAFF
+    )
+
+
+def test_the_queue_lists_confirmed_nominations_oldest_first_and_never_unconfirmed_ones(
+    client, comms, campaign, answers
+):
+    newer = staff_entry(answers, campaign, nominee_name="Second Person")
+    older = staff_entry(answers, campaign, nominee_name="First Person")
+    Nomination.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=3))
+    services.nomination_submit(
+        campaign=campaign, answers={**answers, "nominee_name": "Not Confirmed"}
+    )
+    client.get("/staff/nominations/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/staff/nominations/")
+    for index in range(30):
+        staff_entry(answers, campaign, nominee_name=f"Person {index}")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/staff/nominations/").content.decode()
+    # The same number of queries for 3 nominations as for 33.
+    assert len(many.captured_queries) == len(few.captured_queries) <= 16
+    assert page.index("First Person") < page.index("Second Person")
+    assert "Not Confirmed" not in page
+    assert newer.reference in page
+
+
+def test_filters_and_search(client, comms, campaign, answers):
+    young = staff_entry(answers, campaign, nominee_name="Priya Shah", nominee_kind="young_person")
+    adult = staff_entry(answers, campaign, nominee_name="Amir Haddad")
+    page = client.get("/staff/nominations/", {"under_18": "on"}).content.decode()
+    assert young.reference in page and adult.reference not in page
+    page = client.get("/staff/nominations/", {"q": "haddad"}).content.decode()
+    assert adult.reference in page and young.reference not in page
+
+
+def test_approving_asks_the_nominee_for_consent_by_email(client, comms, campaign, answers):
+    nomination = staff_entry(answers, campaign)
+    response = client.post(f"/staff/nominations/{nomination.reference}/approve/")
+    assert response.status_code == 302
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.APPROVED
+    assert nomination.decided_by == comms
+    link = ConsentLink.objects.get(nominee=nomination.nominee)
+    assert link.role == ConsentLink.Role.NOMINEE
+    email = OutboundEmail.objects.get(to=["maureen@example.net"])
+    assert "/consent/" in email.body_text and link.short_code in email.body_text
+    page = client.get(f"/staff/nominations/{nomination.reference}/").content.decode()
+    assert "Approved" in page and "Asked for consent" in page
+
+
+def test_an_under_18_needs_a_guardian_too(campaign, answers):
+    nomination = staff_entry(
+        answers,
+        campaign,
+        nominee_kind="young_person",
+        nominee_email="",
+        guardian_name="Pat",
+        guardian_email="pat@example.net",
+    )
+    services.nomination_approve(nomination=nomination, actor=None)
+    assert set(ConsentLink.objects.values_list("role", flat=True)) == {"nominee", "guardian"}
+    assert OutboundEmail.objects.filter(to=["pat@example.net"]).count() == 2
+
+
+def test_rejecting_needs_a_reason(client, comms, campaign, answers):
+    nomination = staff_entry(answers, campaign)
+    client.post(f"/staff/nominations/{nomination.reference}/reject/", {"reason": ""})
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.SUBMITTED
+    client.post(
+        f"/staff/nominations/{nomination.reference}/reject/", {"reason": "Not in our borough"}
+    )
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.REJECTED
+    assert nomination.rejection_reason == "Not in our borough"
+    assert (
+        "Not in our borough"
+        in client.get(f"/staff/nominations/{nomination.reference}/").content.decode()
+    )
+
+
+def test_bulk_approve_and_reject(client, comms, campaign, answers):
+    first, second, third = (
+        staff_entry(answers, campaign, nominee_name=name) for name in ("A One", "B Two", "C Three")
+    )
+    response = client.post(
+        "/staff/nominations/decide/",
+        {"selected": [first.pk, second.pk], "decision": "approve"},
+        follow=True,
+    )
+    assert "2 nominations approved" in response.content.decode()
+    response = client.post(
+        "/staff/nominations/decide/",
+        {"selected": [second.pk, third.pk], "decision": "reject"},
+        follow=True,
+    )
+    assert "Enter the reason for rejecting the nominations" in response.content.decode()
+    response = client.post(
+        "/staff/nominations/decide/",
+        {"selected": [second.pk, third.pk], "decision": "reject", "reason": "Duplicate"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert (
+        "1 nominations rejected" in page
+        and f"{second.reference}: This nomination was already approved." in page
+    )
+    assert dict(Nomination.objects.values_list("reference", "status")) == {
+        first.reference: "approved",
+        second.reference: "approved",
+        third.reference: "rejected",
+    }
+
+
+def test_assign_and_notes_are_kept_with_the_history(client, comms, campaign, answers):
+    colleague = StaffFactory(email="colleague@example.org", roles=[Role.COMMS])
+    nomination = staff_entry(answers, campaign)
+    client.post(f"/staff/nominations/{nomination.reference}/assign/", {"assignee": colleague.pk})
+    client.post(
+        f"/staff/nominations/{nomination.reference}/notes/",
+        {"text": "Phoned the nominator to check the address."},
+    )
+    page = client.get(f"/staff/nominations/{nomination.reference}/").content.decode()
+    assert "Phoned the nominator to check the address." in page
+    assert "Assigned" in page and "Added a note" in page
+    assert (
+        client.get("/staff/nominations/", {"assigned_to": colleague.pk})
+        .content.decode()
+        .count(nomination.reference)
+        >= 1
+    )
+
+
+def test_possible_duplicates_are_shown_with_reasons_and_merges_can_be_undone(
+    client, comms, campaign, answers
+):
+    first = staff_entry(answers, campaign, nominee_name="Maureen Clarke", postcode="NE34 6AB")
+    second = staff_entry(
+        answers, campaign, nominee_name="Mrs Maureen Clark", nominee_email="", postcode="ne346ab"
+    )
+    pair = PossibleDuplicate.objects.get(nominee=second.nominee)
+    assert pair.candidate == first.nominee
+    page = client.get(f"/staff/nominations/{second.reference}/").content.decode()
+    assert "Possibly the same person" in page and "The same postcode" in page
+
+    client.post(f"/staff/nominations/{second.reference}/duplicates/{pair.pk}/", {"same": "yes"})
+    second.refresh_from_db()
+    assert second.nominee == first.nominee
+    assert Nominee.objects.get(pk=pair.nominee_id).merged_into == first.nominee
+
+    merge_id = (
+        first.nominee.nomineemerge_set.first().pk
+        if hasattr(first.nominee, "nomineemerge_set")
+        else None
+    )
+    from nominations.models import NomineeMerge
+
+    merge_id = NomineeMerge.objects.get().pk
+    client.post(f"/staff/nominations/{second.reference}/merges/{merge_id}/undo/")
+    second.refresh_from_db()
+    assert second.nominee_id == pair.nominee_id
+    assert Nominee.objects.get(pk=pair.nominee_id).merged_into is None
+
+
+def test_a_nominee_who_has_died_is_flagged(client, comms, campaign, answers):
+    nomination = staff_entry(answers, campaign)
+    client.post(f"/staff/nominations/{nomination.reference}/died/", {"has_died": "yes"})
+    nomination.nominee.refresh_from_db()
+    assert nomination.nominee.has_died
+    assert "Has died" in client.get("/staff/nominations/").content.decode()
+
+
+def test_people_without_the_comms_role_cannot_review(client, campaign, answers):
+    nomination = staff_entry(answers, campaign)
+    coordinator = StaffFactory(roles=[Role.COORDINATOR])
+    TOTP.activate(coordinator, generate_totp_secret())
+    client.force_login(coordinator)
+    assert client.get("/staff/nominations/").status_code == 403
+    assert client.post(f"/staff/nominations/{nomination.reference}/approve/").status_code == 403
+    client.force_login(UserFactory())
+    assert client.get(f"/staff/nominations/{nomination.reference}/").status_code == 403
+
+
+def test_unconfirmed_nominations_are_purged_after_30_days(campaign, answers):
+    old = services.nomination_submit(campaign=campaign, answers=answers)
+    recent = services.nomination_submit(campaign=campaign, answers=answers)
+    Nomination.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    assert services.nominations_purge_unconfirmed() == 1
+    assert list(Nomination.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert not Nominee.objects.filter(pk=old.nominee_id).exists()
