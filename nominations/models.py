@@ -1,4 +1,5 @@
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from council.models import Area
+from council.outgoing import OutgoingWork
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -354,3 +356,32 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"Consent from {self.get_given_by_display().lower()} for {self.nominee}, {self.created_at:%Y-%m-%d}"
+
+
+class NominationImport(OutgoingWork):
+    """A CSV of nominations from a partner organisation, checked and saved by the worker.
+
+    Every row is checked before anything is saved; one bad row means nothing
+    is imported, and each problem is listed by row for the person to fix.
+    """
+
+    task_name: ClassVar[str] = "nominations.tasks.import_run"
+    # Checking a file again is harmless, so a dead worker's import is simply run again.
+    stale_sending: ClassVar[str] = OutgoingWork.Status.QUEUED
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=200)
+    content = models.TextField()
+    total_rows = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    row_errors = models.JSONField(default=dict, blank=True)
+    created_references = models.JSONField(default=list, blank=True)
+
+    class Meta(OutgoingWork.Meta):
+        verbose_name = _("nomination upload")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from council import outgoing
 from council.services import audit_log, email_queue
 from nominations import matching
 from nominations.models import (
@@ -21,6 +22,7 @@ from nominations.models import (
     ConsentLink,
     ConsentRecord,
     Nomination,
+    NominationImport,
     NominationNote,
     Nominee,
     NomineeKind,
@@ -596,3 +598,179 @@ def pending_photos_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
             default_storage.delete(path)
             removed += 1
     return removed
+
+
+# --- Uploads from partner organisations ---------------------------------------------------
+
+IMPORT_COLUMNS = [
+    "nominee_type",
+    "category",
+    "nominee_name",
+    "nominee_email",
+    "nominee_phone",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "employer",
+    "guardian_name",
+    "guardian_email",
+    "ward",
+    "reason",
+    "nominator_name",
+    "nominator_email",
+    "nominator_relationship",
+    "nominator_organisation",
+]
+IMPORT_REQUIRED_COLUMNS = [
+    "nominee_type",
+    "category",
+    "nominee_name",
+    "reason",
+    "nominator_name",
+    "nominator_email",
+    "nominator_relationship",
+]
+IMPORT_MAX_ROWS = 2000
+_KIND_WORDS = {
+    "person": NomineeKind.PERSON,
+    "a person": NomineeKind.PERSON,
+    "young_person": NomineeKind.YOUNG_PERSON,
+    "young person": NomineeKind.YOUNG_PERSON,
+    "a young person under 18": NomineeKind.YOUNG_PERSON,
+    "business": NomineeKind.BUSINESS,
+    "a business": NomineeKind.BUSINESS,
+    "group": NomineeKind.GROUP,
+    "organisation": NomineeKind.GROUP,
+    "group or organisation": NomineeKind.GROUP,
+    "a group or organisation": NomineeKind.GROUP,
+}
+
+
+def nomination_import_create(
+    *, campaign: Campaign, filename: str, content: str, actor
+) -> NominationImport:
+    """Keep an uploaded CSV and check and save it on the worker, showing progress."""
+    with transaction.atomic():
+        job = NominationImport.objects.create(
+            campaign=campaign, uploaded_by=actor, filename=filename[:200], content=content
+        )
+        audit_log(
+            actor=actor,
+            action="nominations.upload.received",
+            obj=job,
+            data={"filename": job.filename},
+        )
+        outgoing.enqueue(job)
+    return job
+
+
+def _import_row_data(row: dict, categories: dict, wards: dict) -> tuple[dict, dict[str, str]]:
+    """A CSV row as the entry form takes it, and the fields whose words matched nothing."""
+    data = {key: (row.get(key) or "").strip() for key in IMPORT_COLUMNS}
+    problems: dict[str, str] = {}
+    kind = data.pop("nominee_type")
+    data["nominee_kind"] = _KIND_WORDS.get(kind.lower(), kind)
+    category_name = data["category"]
+    category = categories.get(category_name.lower())
+    data["category"] = category.pk if category else ""
+    if category_name and not category:
+        problems["category"] = (
+            f"The category '{category_name}' is not one of: {', '.join(c.name for c in categories.values())}"
+        )
+    ward = data.pop("ward")
+    area = wards.get(ward.lower())
+    data["area"] = area.pk if area else ""
+    if ward and not area:
+        problems["area"] = f"The ward '{ward}' is not a ward name or code we know"
+    return data, problems
+
+
+def nomination_import_run(*, import_id: int):
+    """Check every row of an upload; save them all in one transaction only if every row is right."""
+    import csv
+    import io
+
+    from nominations.staff_forms import NominationEntryForm
+
+    job = outgoing.claim(NominationImport, import_id)
+    if job is None:
+        return None
+    reader = csv.DictReader(io.StringIO(job.content))
+    headers = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in IMPORT_REQUIRED_COLUMNS if name not in headers]
+    if missing:
+        job.row_errors = {
+            "1": [
+                f"The first row must name the columns of the template; missing: {', '.join(missing)}"
+            ]
+        }
+        job.save(update_fields=["row_errors"])
+        outgoing.fail(job, "The file does not have the template's columns.")
+        return job
+    reader.fieldnames = headers
+    rows = [
+        row
+        for row in reader
+        if any((value or "").strip() for value in row.values() if isinstance(value, str))
+    ]
+    if not rows or len(rows) > IMPORT_MAX_ROWS:
+        job.row_errors = {
+            "1": [
+                "The file has no nominations in it."
+                if not rows
+                else f"The file has {len(rows):,} nominations; upload at most {IMPORT_MAX_ROWS:,} at a time."
+            ]
+        }
+        job.save(update_fields=["row_errors"])
+        outgoing.fail(job, job.row_errors["1"][0])
+        return job
+    job.total_rows = len(rows)
+    job.save(update_fields=["total_rows"])
+
+    from council.models import Area
+
+    categories = {category.name.lower(): category for category in job.campaign.categories.all()}
+    wards = {}
+    for area in Area.objects.filter(active=True):
+        wards[area.name.lower()] = area
+        wards[area.code.lower()] = area
+    problems: dict[str, list[str]] = {}
+    cleaned = []
+    for number, row in enumerate(rows, start=2):
+        data, unmatched = _import_row_data(row, categories, wards)
+        form = NominationEntryForm(data, campaign=job.campaign)
+        if form.is_valid() and not unmatched:
+            cleaned.append(form.cleaned_data)
+        else:
+            errors = {name: list(field_errors) for name, field_errors in form.errors.items()}
+            errors.update({name: [message] for name, message in unmatched.items()})
+            problems[str(number)] = [
+                message for field_errors in errors.values() for message in field_errors
+            ]
+        if number % 25 == 0:
+            NominationImport.objects.filter(pk=job.pk).update(rows_checked=number - 1)
+    job.rows_checked = len(rows)
+    job.row_errors = problems
+    job.save(update_fields=["rows_checked", "row_errors"])
+    if problems:
+        outgoing.fail(job, f"{len(problems)} rows have problems, so no nominations were imported.")
+        return job
+    references = []
+    with transaction.atomic():
+        for answers in cleaned:
+            nomination = nomination_submit(
+                campaign=job.campaign,
+                answers=answers,
+                source=Nomination.Source.UPLOAD,
+                actor=job.uploaded_by,
+            )
+            references.append(nomination.reference)
+        audit_log(
+            actor=job.uploaded_by,
+            action="nominations.upload.imported",
+            obj=job,
+            data={"nominations": len(references)},
+        )
+    outgoing.finish(job, created_references=references)
+    return job

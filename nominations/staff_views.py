@@ -1,21 +1,29 @@
 """The review queue and everything comms staff do to a nomination."""
 
+import csv
 import mimetypes
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from council.permissions import staff_required
 from council.roles import Role
 from nominations import services
 from nominations.forms import RejectForm
-from nominations.models import Nomination, NomineeMerge, PossibleDuplicate
-from nominations.selectors import nomination_history, review_queue
-from nominations.staff_forms import AssignForm, BulkDecisionForm, NoteForm, QueueFilterForm
+from nominations.models import Nomination, NominationImport, NomineeMerge, PossibleDuplicate
+from nominations.selectors import campaign_current, nomination_history, review_queue
+from nominations.staff_forms import (
+    AssignForm,
+    BulkDecisionForm,
+    NominationEntryForm,
+    NoteForm,
+    QueueFilterForm,
+    UploadForm,
+)
 
 comms_required = staff_required(role=Role.COMMS)
 
@@ -223,3 +231,96 @@ def photo(request, reference):
     response = FileResponse(nomination.photo.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@comms_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def enter(request):
+    """A nomination taken by phone or on paper: straight into the queue, no email confirmation."""
+    campaign = campaign_current()
+    if campaign is None:
+        messages.error(request, "Add a campaign before entering nominations.")
+        return redirect("nominations_staff:queue")
+    form = NominationEntryForm(request.POST or None, campaign=campaign)
+    if request.method == "POST" and form.is_valid():
+        nomination = services.nomination_submit(
+            campaign=campaign,
+            answers=form.cleaned_data,
+            source=Nomination.Source.STAFF,
+            actor=request.user,
+        )
+        messages.success(
+            request,
+            f"Nomination {nomination.reference} of {nomination.nominee_name} added to the queue.",
+        )
+        return redirect("nominations_staff:detail", reference=nomination.reference)
+    return TemplateResponse(
+        request, "nominations/staff/enter.html", {"form": form, "campaign": campaign}
+    )
+
+
+@comms_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def upload(request):
+    form = UploadForm(
+        request.POST or None, request.FILES or None, initial={"campaign": campaign_current()}
+    )
+    if request.method == "POST" and form.is_valid():
+        job = services.nomination_import_create(
+            campaign=form.cleaned_data["campaign"],
+            filename=request.FILES["file"].name,
+            content=form.cleaned_data["file"],
+            actor=request.user,
+        )
+        return redirect("nominations_staff:upload_status", pk=job.pk)
+    return TemplateResponse(
+        request,
+        "nominations/staff/upload.html",
+        {
+            "form": form,
+            "columns": services.IMPORT_COLUMNS,
+            "required": services.IMPORT_REQUIRED_COLUMNS,
+        },
+    )
+
+
+@comms_required
+@require_safe
+def upload_template(request):
+    """The CSV template partners fill in, with one example row."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="nominations-template.csv"'
+    writer = csv.writer(response)
+    writer.writerow(services.IMPORT_COLUMNS)
+    example = {
+        "nominee_type": "person",
+        "category": "",
+        "nominee_name": "Maureen Clarke",
+        "nominee_email": "maureen@example.com",
+        "town": "",
+        "ward": "",
+        "reason": "She does the shopping for six housebound neighbours every week.",
+        "nominator_name": "Dr Sam Patel",
+        "nominator_email": "practice@example.com",
+        "nominator_relationship": "Her GP practice",
+        "nominator_organisation": "Westoe Surgery",
+    }
+    writer.writerow([example.get(column, "") for column in services.IMPORT_COLUMNS])
+    return response
+
+
+@comms_required
+@require_safe
+def upload_status(request, pk):
+    job = get_object_or_404(NominationImport, pk=pk)
+    errors = sorted(
+        ((int(row), messages_) for row, messages_ in job.row_errors.items()),
+        key=lambda item: item[0],
+    )
+    working = job.status in (NominationImport.Status.QUEUED, NominationImport.Status.SENDING)
+    percent = round(100 * job.rows_checked / job.total_rows) if job.total_rows else 0
+    return TemplateResponse(
+        request,
+        "nominations/staff/upload_status.html",
+        {"job": job, "errors": errors, "working": working, "percent": percent},
+    )

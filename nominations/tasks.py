@@ -11,3 +11,8 @@ def purge_unconfirmed() -> int:
 @shared_task(name="nominations.tasks.purge_pending_photos", acks_late=True)
 def purge_pending_photos() -> int:
     return services.pending_photos_purge()
+
+
+@shared_task(name="nominations.tasks.import_run", acks_late=True)
+def import_run(import_id: int) -> None:
+    services.nomination_import_run(import_id=import_id)

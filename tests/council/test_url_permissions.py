@@ -41,6 +41,16 @@ MATRIX = {
     "nominations:consent": ("/consent/not-a-token/", dict.fromkeys(ROLES, 400)),
     # The review queue: comms staff only; an unknown reference is 404 for them.
     "nominations_staff:queue": ("/staff/nominations/", COMMS_ONLY),
+    "nominations_staff:enter": (
+        "/staff/nominations/new/",
+        COMMS_ONLY | {"comms": 302, "administrator": 302},
+    ),
+    "nominations_staff:upload": ("/staff/nominations/upload/", COMMS_ONLY),
+    "nominations_staff:upload_template": ("/staff/nominations/upload/template.csv", COMMS_ONLY),
+    "nominations_staff:upload_status": (
+        "/staff/nominations/upload/999/",
+        COMMS_ONLY | {"comms": 404, "administrator": 404},
+    ),
     "nominations_staff:bulk_decide": (
         "/staff/nominations/decide/",
         COMMS_ONLY | {"comms": 405, "administrator": 405},
