@@ -141,23 +141,36 @@ class Match:
 THRESHOLD = 0.6
 
 
+def first_names_agree(first: str, second: str) -> bool:
+    """Jon and Jonathan, M and Maureen: first names that may belong to one person."""
+    a, b = (first.split() or [""])[0], (second.split() or [""])[0]
+    if not a or not b:
+        return False
+    if a == b or (min(len(a), len(b)) == 1 and a[0] == b[0]):
+        return True
+    return min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a))
+
+
 def score_pair(new, other) -> Match:
     """How likely two nominees are one: a score from 0 to 1 with the reasons."""
     reasons = []
     name_similarity = fuzz.token_sort_ratio(new.normalised_name, other.normalised_name) / 100
-    same_sound = bool(new.name_key) and new.name_key == other.name_key
-    score = 0.5 * name_similarity
+    score = 0.6 * name_similarity
     if name_similarity >= 0.99:
         reasons.append("The same name")
-    elif same_sound:
-        score = max(score, 0.45)
+    elif (
+        new.surname_key
+        and new.surname_key == other.surname_key
+        and first_names_agree(new.normalised_name, other.normalised_name)
+    ):
+        score = max(score, 0.54)
         reasons.append(f"Names that sound alike ({other.name})")
     elif name_similarity >= 0.8:
         reasons.append(f"Similar names ({round(name_similarity * 100)}% alike)")
     if new.email and new.email == other.email:
         score += 0.35
         reasons.append("The same email address")
-    if new.phone and normalise_phone(new.phone) == normalise_phone(other.phone):
+    if new.phone and new.phone == other.phone:
         score += 0.3
         reasons.append("The same phone number")
     if new.postcode and new.postcode == other.postcode:
