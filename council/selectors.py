@@ -1,7 +1,12 @@
-from django.core.cache import cache
-from django.utils import timezone
+from importlib import import_module
 
-from council.models import CivicYear, CouncilSettings
+from django.apps import apps
+from django.core.cache import cache
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
+
+from council.models import AuditLogEntry, CivicYear, CouncilSettings, OutboundEmail
 
 SETTINGS_CACHE_KEY = "council:settings:v1"
 
@@ -30,10 +35,13 @@ def current_civic_year(on=None) -> CivicYear | None:
 
 
 def staff_dashboard(*, user) -> dict:
-    """What the staff dashboard shows this person. Grows as each app lands."""
-    from django.db.models import Count
-
-    from council.models import AuditLogEntry, OutboundEmail
+    """What the staff dashboard shows this person: each app adds its own in `dashboard.py`."""
+    waiting = []
+    for app in apps.get_app_configs():
+        if app.name.startswith(
+            ("nominations", "recognition", "volunteers")
+        ) and module_has_submodule(app.module, "dashboard"):
+            waiting += import_module(f"{app.name}.dashboard").items(user=user)
 
     counts = dict(
         OutboundEmail.objects.values_list("status")
@@ -49,4 +57,4 @@ def staff_dashboard(*, user) -> dict:
             "created_at", "actor_label", "action", "object_repr"
         )[:10]
     )
-    return {"outbox": outbox, "recent": recent}
+    return {"waiting": waiting, "outbox": outbox, "recent": recent}

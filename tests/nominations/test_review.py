@@ -1,5 +1,6 @@
 """Comms staff review nominations: the queue, decisions, notes, duplicates and history."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -218,3 +219,12 @@ def test_unconfirmed_nominations_are_purged_after_30_days(campaign, answers):
     assert services.nominations_purge_unconfirmed() == 1
     assert list(Nomination.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not Nominee.objects.filter(pk=old.nominee_id).exists()
+
+
+def test_the_dashboard_shows_what_waits_for_comms(client, comms, campaign, answers):
+    staff_entry(answers, campaign)
+    mine = staff_entry(answers, campaign, nominee_name="Someone Else")
+    services.nomination_assign(nomination=mine, assignee=comms, actor=comms)
+    page = client.get("/staff/").content.decode()
+    assert re.search(r'<span class="app-dashboard__count">2</span> Nominations to review', page)
+    assert re.search(r'<span class="app-dashboard__count">1</span> Assigned to you', page)
