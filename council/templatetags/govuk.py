@@ -30,6 +30,14 @@ def _described_by(field) -> str:
     return " ".join(ids)
 
 
+@register.filter
+def govuk_character_count(field) -> int | None:
+    """The limit shown by GOV.UK's character count, for a long text answer with a maximum."""
+    if field.widget_type == "textarea" and getattr(field.field, "max_length", None):
+        return field.field.max_length
+    return None
+
+
 @register.simple_tag
 def govuk_widget(field):
     widget_type = field.widget_type
@@ -39,6 +47,12 @@ def govuk_widget(field):
     extra = field.field.widget.attrs.get("class")
     attrs = {"class": f"{css} {extra}" if extra else css}
     described_by = _described_by(field)
+    if govuk_character_count(field):
+        # The count below says how many characters are left; the browser's own
+        # hard limit would cut pasted text off without saying so.
+        attrs["class"] += " govuk-js-character-count"
+        field.field.widget.attrs.pop("maxlength", None)
+        described_by = f"{field.auto_id}-info {described_by}".strip()
     if described_by:
         attrs["aria-describedby"] = described_by
     if (
