@@ -158,6 +158,9 @@ if REDIS_URL:
         "visibility_timeout": 60 * 60,
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
+        # A publish while Redis is down fails at once instead of holding the
+        # request; the row stays queued and the sweeper sends it later.
+        "max_retries": 0,
     }
 else:
     # The embedded broker: messages are files under var/celery/, shared by the

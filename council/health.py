@@ -32,7 +32,7 @@ def check_broker() -> str:
             probe.unlink()
         else:
             with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
+                conn.ensure_connection(max_retries=0, timeout=2)
     except Exception as error:
         logger.error("Health check: broker unreachable: %s", error)
         return "unreachable"
