@@ -1,0 +1,50 @@
+"""A resident nominates while the broker is down: the confirmation email still goes, once."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from celery import current_app
+from django.utils import timezone
+
+from council.models import OutboundEmail
+from council.outgoing import OutgoingWork, sweep
+from nominations.models import Nomination
+from tests.council.factories import AreaFactory
+from tests.fault.test_outbox import emails_written, wait_for_status
+from tests.nominations.factories import CampaignFactory, CategoryFactory
+from tests.nominations.test_journey import walk
+
+pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_nomination_sent_while_the_broker_is_down_is_confirmed_by_email_once_it_is_back(
+    client, broker, start_workers
+):
+    campaign = CampaignFactory()
+    CategoryFactory(campaign=campaign, name="Good neighbour")
+    ward = AreaFactory(name="Westoe")
+    walk(client, campaign, ward)
+    broker.stop()
+
+    started = time.monotonic()
+    response = client.post("/nominate/check/")
+    seconds = time.monotonic() - started
+    assert response.status_code == 302 and response["Location"] == "/nominate/sent/"
+    assert "Check your email" in client.get("/nominate/sent/").content.decode()
+    nomination = Nomination.objects.get()
+    email = OutboundEmail.objects.get(to=["jo@example.net"])
+    assert email.status == OutgoingWork.Status.QUEUED
+
+    broker.start()
+    assert current_app.control.purge() == 0  # only the database remembers the email
+    sweep(now=timezone.now() + OutboundEmail.requeue_after + timedelta(seconds=1))
+    sweep(
+        now=timezone.now() + OutboundEmail.requeue_after + timedelta(seconds=1)
+    )  # a second sweep must not double it
+    (worker,) = start_workers()
+    wait_for_status(email, OutgoingWork.Status.SENT, [worker])
+    time.sleep(1)  # let any duplicate message reach the worker too
+    assert email.attempts == 1
+    assert len(emails_written(f"Confirm your nomination of {nomination.nominee_name}")) == 1
+    assert seconds < 3, f"Sending the nomination took {seconds:.1f} s with the broker down"
