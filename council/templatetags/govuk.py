@@ -6,6 +6,8 @@ and points it at its hint and error message for screen readers.
 """
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -79,3 +81,24 @@ def audit_label(action: str) -> str:
     from council.audit_labels import label
 
     return label(action)
+
+
+@register.simple_tag(takes_context=True)
+def nav_item(context, url_name: str, label: str, prefix: str = ""):
+    """One link in the site's navigation, marked as current on its own page (or below `prefix`)."""
+    href = reverse(url_name)
+    path = context["request"].path if "request" in context else ""
+    current = path == href or bool(prefix and path.startswith(prefix))
+    if current:
+        return format_html(
+            '<li class="govuk-service-navigation__item govuk-service-navigation__item--active">'
+            '<a class="govuk-service-navigation__link" href="{}" aria-current="page">'
+            '<strong class="govuk-service-navigation__active-fallback">{}</strong></a></li>',
+            href,
+            label,
+        )
+    return format_html(
+        '<li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="{}">{}</a></li>',
+        href,
+        label,
+    )
