@@ -295,7 +295,7 @@ def account_ensure(
         elif created:
             user.set_unusable_password()
         user.save()
-        user.groups.set(Group.objects.filter(name__in=list(roles)))
+        user.groups.set([Group.objects.get_or_create(name=str(role))[0] for role in roles])
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )

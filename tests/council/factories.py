@@ -26,7 +26,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(user, create, extracted, **kwargs):
         if create and extracted:
-            user.groups.set(Group.objects.filter(name__in=[str(role) for role in extracted]))
+            # get_or_create: tests on a flushed database have no groups from the migration.
+            user.groups.set([Group.objects.get_or_create(name=str(role))[0] for role in extracted])
 
 
 class StaffFactory(UserFactory):

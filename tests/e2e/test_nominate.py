@@ -1,0 +1,192 @@
+"""A resident nominates a local hero, comms staff approve, and the nominee gives consent:
+the whole journey in a real browser, by the labels a person reads, axe-checked throughout."""
+
+import re
+from pathlib import Path
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from playwright.sync_api import Page, expect
+
+from council.models import OutboundEmail
+from council.roles import Role
+from nominations.models import Nomination
+from nominations.selectors import nominee_consent
+from tests.council.factories import PASSWORD, AreaFactory, StaffFactory
+from tests.e2e.browser import navigation, sign_in, visit
+from tests.e2e.test_staff_sign_in import authenticator_code
+from tests.nominations.factories import CampaignFactory, CategoryFactory
+from tests.nominations.images import jpeg_bytes
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def campaign(transactional_db):
+    campaign = CampaignFactory(name="Proud to Support 2026")
+    CategoryFactory(campaign=campaign, name="Good neighbour")
+    CategoryFactory(campaign=campaign, name="Key worker")
+    AreaFactory(name="Westoe")
+    AreaFactory(name="Harton")
+    return campaign
+
+
+def continue_(page: Page) -> None:
+    with navigation(page):
+        page.get_by_role("button", name="Continue").click()
+
+
+def nominate(page: Page, *, photo: Path | None = None) -> None:
+    visit(page, "/")
+    with navigation(page):
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Nominate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nominate a local hero")
+    with navigation(page):
+        page.get_by_role("button", name="Start now").click()
+
+    continue_(page)  # nothing chosen: the error is explained
+    expect(page.get_by_role("alert")).to_contain_text("Select who you are nominating")
+    page.get_by_label("A person").check()
+    continue_(page)
+    page.get_by_label("Good neighbour").check()
+    continue_(page)
+    page.get_by_label("What is their name?").fill("Maureen Clarke")
+    continue_(page)
+    page.get_by_label("By email").check()
+    continue_(page)
+    page.get_by_label("What is their email address?").fill("maureen@example.net")
+    continue_(page)
+    page.get_by_label("Which ward do they live or work in?").select_option(label="Westoe")
+    continue_(page)
+    page.get_by_label("Why are you nominating them?").fill(
+        "She does the shopping for six housebound neighbours, every week, without fail."
+    )
+    continue_(page)
+    if photo:
+        page.get_by_label("Upload a photo (optional)").set_input_files(str(photo))
+        page.get_by_label("Describe the photo for someone who cannot see it").fill(
+            "Maureen at her front door"
+        )
+        page.get_by_label("I have permission to share this photo with the council").check()
+    continue_(page)
+    page.get_by_label("Your full name").fill("Jo Resident")
+    page.get_by_label("Your email address").fill("jo@example.net")
+    page.get_by_label("How do you know them?").fill("Neighbour")
+    continue_(page)
+    for statement in (
+        "true to the best of my knowledge",
+        "will contact the person",
+        "read the privacy notice",
+    ):
+        page.get_by_label(re.compile(statement)).check()
+    continue_(page)
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before sending your nomination"
+    )
+    with navigation(page):
+        page.get_by_role("link", name="Change their name").click()
+    page.get_by_label("What is their name?").fill("Maureen Clarke-Smith")
+    with navigation(page):
+        page.get_by_role("button", name="Save and go back to check your answers").click()
+    expect(page.get_by_text("Maureen Clarke-Smith")).to_be_visible()
+    with navigation(page):
+        page.get_by_role("button", name="Send nomination").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+
+
+def follow_emailed_link(page: Page, to: str, pattern: str) -> None:
+    body = OutboundEmail.objects.filter(to=[to]).latest("pk").body_text
+    path = re.search(pattern, body).group(0)
+    visit(page, path)
+
+
+def test_a_resident_nominates_and_confirms_by_email(page, campaign, tmp_path):
+    photo = tmp_path / "Maureen at the door.jpg"
+    photo.write_bytes(jpeg_bytes(gps=True))
+    nominate(page, photo=photo)
+    nomination = Nomination.objects.get()
+    assert nomination.status == Nomination.Status.UNCONFIRMED
+    assert nomination.photo and "Maureen" not in nomination.photo.name
+
+    follow_emailed_link(page, "jo@example.net", r"/nominate/confirm/\S+/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nomination confirmed")
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.SUBMITTED
+
+
+def test_the_journey_works_the_same_without_javascript(page_without_js, campaign, tmp_path):
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(jpeg_bytes())
+    nominate(page_without_js, photo=photo)
+    nomination = Nomination.objects.get()
+    assert nomination.nominee_name == "Maureen Clarke-Smith"
+    assert nomination.photo_alt == "Maureen at her front door"
+
+
+def test_the_character_count_tells_how_many_characters_are_left(page, campaign):
+    visit(page, "/nominate/")
+    with navigation(page):
+        page.get_by_role("button", name="Start now").click()
+    for label in ("A person", "Good neighbour"):
+        page.get_by_label(label).check()
+        continue_(page)
+    page.get_by_label("What is their name?").fill("Maureen")
+    continue_(page)
+    page.get_by_label("By post").check()
+    continue_(page)
+    page.get_by_label("Address line 1").fill("1 High Street")
+    page.get_by_label("Town or city").fill("South Shields")
+    page.get_by_label("Postcode").fill("NE33 2RL")
+    continue_(page)
+    page.get_by_label("Which ward do they live or work in?").select_option(label="I do not know")
+    continue_(page)
+    page.get_by_label("Why are you nominating them?").fill("x" * 100)
+    expect(page.get_by_text("You have 2,900 characters remaining")).to_be_visible()
+
+
+def test_comms_approve_and_the_nominee_gives_consent(page, campaign):
+    nominate(page)
+    follow_emailed_link(page, "jo@example.net", r"/nominate/confirm/\S+/")
+    nomination = Nomination.objects.get()
+
+    comms = StaffFactory(email="comms@example.org", roles=[Role.COMMS])
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    TOTP.activate(comms, secret)
+    visit(page, "/accounts/login/")
+    sign_in(page, comms.email, PASSWORD)
+    page.get_by_label("Code").fill(authenticator_code(secret))
+    with navigation(page):
+        page.get_by_role("button", name="Sign in").click()
+    with navigation(page):
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Nominations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nominations")
+    with navigation(page):
+        page.get_by_role("link", name=nomination.reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Maureen Clarke-Smith")
+    expect(page.get_by_role("img", name="Maureen at her front door")).to_have_count(0)
+    with navigation(page):
+        page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text(f"Nomination {nomination.reference} approved.")).to_be_visible()
+    with navigation(page):
+        page.get_by_role("link", name="Sign out").click()
+    with navigation(page):
+        page.get_by_role("button", name="Sign out").click()
+
+    follow_emailed_link(page, "maureen@example.net", r"/consent/[^\s/]+/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You have been nominated")
+    page.get_by_label("Our roll of honour of everyone nominated").check()
+    page.get_by_label("A story about you on the council's website").check()
+    page.get_by_label("My first name and the first letter of my last name").check()
+    page.get_by_role("group", name="May we use a photo of you?").get_by_label("No").check()
+    with navigation(page):
+        page.get_by_role("button", name="Save my choices").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your choices are saved")
+    consent = nominee_consent(nomination.nominee)
+    assert (
+        consent.roll_of_honour
+        and consent.website_story
+        and not consent.social_media
+        and not consent.photo_allowed
+    )
+    assert consent.display_name(nomination.nominee) == "Maureen C."
