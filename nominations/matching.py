@@ -186,34 +186,47 @@ def score_pair(new, other) -> Match:
     return Match(candidate_id=other.pk, score=max(0.0, min(1.0, round(score, 3))), reasons=reasons)
 
 
+CANDIDATES = 300
+
+
 def find_matches(nominee, *, limit: int = 5) -> list[Match]:
     """Existing nominees that may be the same as this one, best first."""
     from nominations.models import Nominee
 
-    reach = Q(normalised_name=nominee.normalised_name)
+    ways_in = [Q(normalised_name=nominee.normalised_name)]
     if nominee.surname_key:
-        reach |= Q(surname_key=nominee.surname_key)
+        ways_in.append(Q(surname_key=nominee.surname_key))
     if nominee.email:
-        reach |= Q(email=nominee.email)  # stored in lower case
+        ways_in.append(Q(email=nominee.email))  # stored in lower case
     if nominee.phone:
-        reach |= Q(phone=nominee.phone)
+        ways_in.append(Q(phone=nominee.phone))
     if nominee.postcode:
-        reach |= Q(postcode=nominee.postcode)
+        ways_in.append(Q(postcode=nominee.postcode))
+    # One query per way in, each answered from its own index. ORed together in one
+    # query, SQLite walks the merged_into index instead: every unmerged row, ~40 ms at
+    # 100,000 nominees (bench/bench_nominations.py). The newest CANDIDATES of the
+    # union are the same rows the ORed query gave.
+    unmerged = Nominee.objects.filter(merged_into__isnull=True).exclude(pk=nominee.pk)
+    found: set[int] = set()
+    for way_in in ways_in:
+        found.update(
+            unmerged.filter(way_in).order_by("-pk").values_list("pk", flat=True)[:CANDIDATES]
+        )
     candidates = (
-        Nominee.objects.filter(reach, merged_into__isnull=True)
-        .exclude(pk=nominee.pk)
+        Nominee.objects.filter(pk__in=sorted(found, reverse=True)[:CANDIDATES])
         .only(
             "pk",
             "name",
             "kind",
             "normalised_name",
             "name_key",
+            "surname_key",  # score_pair reads it: left out, it cost a query per candidate
             "email",
             "phone",
             "postcode",
             "area_id",
         )
-        .order_by("-pk")[:300]
+        .order_by("-pk")
     )
     matches = [score_pair(nominee, other) for other in candidates]
     return sorted(

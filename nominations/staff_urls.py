@@ -11,6 +11,7 @@ urlpatterns = [
     path("upload/", views.upload, name="upload"),
     path("upload/template.csv", views.upload_template, name="upload_template"),
     path("upload/<int:pk>/", views.upload_status, name="upload_status"),
+    path("upload/<int:pk>/progress/", views.upload_progress, name="upload_progress"),
     path("<str:reference>/", views.detail, name="detail"),
     path("<str:reference>/photo/", views.photo, name="photo"),
     path("<str:reference>/approve/", views.approve, name="approve"),

@@ -5,7 +5,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -307,6 +307,27 @@ def upload_template(request):
     }
     writer.writerow([example.get(column, "") for column in services.IMPORT_COLUMNS])
     return response
+
+
+@comms_required
+@require_safe
+def upload_progress(request, pk):
+    """How far the worker has got, for the status page's script to show without reloading."""
+    job = get_object_or_404(NominationImport, pk=pk)
+    working = job.status in (NominationImport.Status.QUEUED, NominationImport.Status.SENDING)
+    text = (
+        f"Checked {job.rows_checked} of {job.total_rows} rows."
+        if job.total_rows
+        else "Waiting to start."
+    )
+    return JsonResponse(
+        {
+            "working": working,
+            "checked": job.rows_checked,
+            "total": job.total_rows,
+            "text": text if working else "Finished.",
+        }
+    )
 
 
 @comms_required

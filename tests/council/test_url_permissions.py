@@ -51,6 +51,10 @@ MATRIX = {
         "/staff/nominations/upload/999/",
         COMMS_ONLY | {"comms": 404, "administrator": 404},
     ),
+    "nominations_staff:upload_progress": (
+        "/staff/nominations/upload/999/progress/",
+        COMMS_ONLY | {"comms": 404, "administrator": 404},
+    ),
     "nominations_staff:bulk_decide": (
         "/staff/nominations/decide/",
         COMMS_ONLY | {"comms": 405, "administrator": 405},

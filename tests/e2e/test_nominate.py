@@ -190,3 +190,50 @@ def test_comms_approve_and_the_nominee_gives_consent(page, campaign):
         and not consent.photo_allowed
     )
     assert consent.display_name(nomination.nominee) == "Maureen C."
+
+
+def test_comms_pages_for_entering_and_uploading_are_accessible(page, campaign, tmp_path):
+    comms = StaffFactory(email="comms@example.org", roles=[Role.COMMS])
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    TOTP.activate(comms, secret)
+    visit(page, "/accounts/login/")
+    sign_in(page, comms.email, PASSWORD)
+    page.get_by_label("Code").fill(authenticator_code(secret))
+    with navigation(page):
+        page.get_by_role("button", name="Sign in").click()
+
+    visit(page, "/staff/nominations/")
+    with navigation(page):
+        page.get_by_role("button", name="Enter a nomination taken by phone or on paper").click()
+    with navigation(page):
+        page.get_by_role("button", name="Add to the queue").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the nominee's name")
+    page.get_by_label("A person").check()
+    page.get_by_label("Category").select_option(label="Key worker")
+    page.get_by_label("Their name").fill("Amir Haddad")
+    page.get_by_label("Their email address (optional)").fill("amir@example.net")
+    page.get_by_label("Why they were nominated").fill("Ran the vaccination clinic every day.")
+    page.get_by_label("Nominator's name").fill("A caller")
+    page.get_by_label("Nominator's email address").fill("caller@example.net")
+    page.get_by_label("How the nominator knows them").fill("Patient")
+    with navigation(page):
+        page.get_by_role("button", name="Add to the queue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Amir Haddad")
+
+    visit(page, "/staff/nominations/upload/")
+    spreadsheet = tmp_path / "surgery.csv"
+    spreadsheet.write_text(
+        "nominee_type,category,nominee_name,reason,nominator_name,nominator_email,nominator_relationship\nperson,Nope,A B,Kind,GP,gp@example.net,GP\n"
+    )
+    page.get_by_label("CSV file").set_input_files(str(spreadsheet))
+    with navigation(page):
+        page.get_by_role("button", name="Upload and check").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Upload of surgery.csv")
+
+
+@pytest.mark.parametrize(
+    "path", ["/nominate/resend/", "/consent/", "/nominate/confirm/not-a-real-link/"]
+)
+def test_the_other_public_nomination_pages_are_accessible(page, campaign, path):
+    visit(page, path, status=400 if "confirm" in path else 200)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()

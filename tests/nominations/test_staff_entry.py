@@ -148,14 +148,21 @@ def test_the_upload_page_shows_progress_then_the_result(client, comms, campaign,
     status_url = f"/staff/nominations/upload/{job.pk}/"
     assert response["Location"] == status_url
     waiting = client.get(status_url).content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in waiting and "Waiting to start" in waiting
+    assert "Waiting to start" in waiting and "Check progress" in waiting
+    assert client.get(f"{status_url}progress/").json() == {
+        "working": True,
+        "checked": 0,
+        "total": 0,
+        "text": "Waiting to start.",
+    }
     services.nomination_import_run(import_id=job.pk)
+    assert client.get(f"{status_url}progress/").json()["text"] == "Finished."
     page = html.unescape(client.get(status_url).content.decode())
     assert (
         "Nothing was imported" in page
         and "The ward 'Atlantis' is not a ward name or code we know" in page
     )
-    assert "http-equiv" not in page
+    assert "Check progress" not in page
 
 
 def test_a_file_that_is_not_text_is_refused_at_upload(client, comms, campaign):
