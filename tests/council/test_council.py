@@ -177,3 +177,31 @@ def test_the_404_page_is_in_the_site_layout(client):
         and "Skip to main content" in page
         and "Accessibility statement" in page
     )
+
+
+def test_a_bad_request_gets_the_400_page_in_the_site_layout(client):
+    response = client.get("/", HTTP_HOST="not-our-site.example")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Sorry, there is a problem with your request" in page and "Skip to main content" in page
+
+
+def test_an_unexpected_error_gets_the_500_page_and_a_database_outage_the_503_page(rf):
+    from django.db import OperationalError
+
+    from council.views import server_error
+
+    request = rf.get("/")
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(request)
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "120"
+    assert "We cannot reach our database at the moment" in response.content.decode()
