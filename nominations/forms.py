@@ -17,6 +17,14 @@ REASON_MAX = 3000
 NO_SENSITIVE = "Do not include anyone's health details or criminal record."
 
 
+def uk_postcode(value: str) -> str:
+    """A postcode as Royal Mail writes it, or a GOV.UK message saying what is wrong."""
+    postcode = " ".join(value.upper().split())
+    if postcode and not UK_POSTCODE.match(postcode):
+        raise forms.ValidationError("Enter a full UK postcode, like NE33 2RL")
+    return postcode
+
+
 def _heading(field: forms.Field) -> forms.Field:
     """The question is the page's heading (GOV.UK: one thing per page)."""
     field.govuk_page_heading = True
@@ -177,10 +185,7 @@ class AddressForm(JourneyForm):
         self.fields["postcode"].widget.attrs["class"] = "govuk-input--width-10"
 
     def clean_postcode(self):
-        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
-        if not UK_POSTCODE.match(postcode):
-            raise forms.ValidationError("Enter a full UK postcode, like NE33 2RL")
-        return postcode
+        return uk_postcode(self.cleaned_data["postcode"])
 
 
 class EmployerForm(JourneyForm):

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from council.models import Area
 from council.roles import Role
-from nominations.forms import UK_POSTCODE
+from nominations.forms import uk_postcode
 from nominations.models import Campaign, Category, Nomination, NomineeKind
 
 
@@ -213,10 +213,7 @@ class NominationEntryForm(forms.Form):
         self.fields["category"].queryset = campaign.categories.all()
 
     def clean_postcode(self):
-        postcode = " ".join(self.cleaned_data["postcode"].upper().split())
-        if postcode and not UK_POSTCODE.match(postcode):
-            raise forms.ValidationError("Enter a full UK postcode, like NE33 2RL")
-        return postcode
+        return uk_postcode(self.cleaned_data["postcode"])
 
     def clean(self):
         data = super().clean()

@@ -174,17 +174,19 @@ def sent(request):
     )
 
 
+def _link_problem(request, error, **offer):
+    """A tampered, expired or replaced link: say which, and how to get a new one."""
+    return TemplateResponse(
+        request, "nominations/link_problem.html", {"problem": str(error), **offer}, status=400
+    )
+
+
 @require_safe
 def confirm(request, token):
     try:
         nomination = services.nomination_confirm(token=token)
     except services.NominationError as error:
-        return TemplateResponse(
-            request,
-            "nominations/link_problem.html",
-            {"problem": str(error), "resend": True},
-            status=400,
-        )
+        return _link_problem(request, error, resend=True)
     return TemplateResponse(
         request,
         "nominations/confirmed.html",
@@ -259,12 +261,7 @@ def consent(request, token):
     try:
         link = services.consent_link_from_token(token)
     except services.NominationError as error:
-        return TemplateResponse(
-            request,
-            "nominations/link_problem.html",
-            {"problem": str(error), "consent": True},
-            status=400,
-        )
+        return _link_problem(request, error, consent=True)
     return _consent_page(request, link)
 
 
@@ -300,10 +297,5 @@ def consent_answer(request):
         link = services.consent_link_by_id(pk)
     except services.NominationError as error:
         request.session.pop(CONSENT_SESSION_KEY, None)
-        return TemplateResponse(
-            request,
-            "nominations/link_problem.html",
-            {"problem": str(error), "consent": True},
-            status=400,
-        )
+        return _link_problem(request, error, consent=True)
     return _consent_page(request, link)

@@ -95,6 +95,18 @@ def nominate(page: Page, *, photo: Path | None = None) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
 
 
+def sign_in_as_comms(page: Page) -> None:
+    """Sign in as a comms officer who has an authenticator app, code and all."""
+    comms = StaffFactory(email="comms@example.org", roles=[Role.COMMS])
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    TOTP.activate(comms, secret)
+    visit(page, "/accounts/login/")
+    sign_in(page, comms.email, PASSWORD)
+    page.get_by_label("Code").fill(authenticator_code(secret))
+    with navigation(page):
+        page.get_by_role("button", name="Sign in").click()
+
+
 def follow_emailed_link(page: Page, to: str, pattern: str) -> None:
     body = OutboundEmail.objects.filter(to=[to]).latest("pk").body_text
     path = re.search(pattern, body).group(0)
@@ -150,14 +162,7 @@ def test_comms_approve_and_the_nominee_gives_consent(page, campaign):
     follow_emailed_link(page, "jo@example.net", r"/nominate/confirm/\S+/")
     nomination = Nomination.objects.get()
 
-    comms = StaffFactory(email="comms@example.org", roles=[Role.COMMS])
-    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    TOTP.activate(comms, secret)
-    visit(page, "/accounts/login/")
-    sign_in(page, comms.email, PASSWORD)
-    page.get_by_label("Code").fill(authenticator_code(secret))
-    with navigation(page):
-        page.get_by_role("button", name="Sign in").click()
+    sign_in_as_comms(page)
     with navigation(page):
         page.get_by_role("navigation", name="Menu").get_by_role("link", name="Nominations").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nominations")
@@ -193,14 +198,7 @@ def test_comms_approve_and_the_nominee_gives_consent(page, campaign):
 
 
 def test_comms_pages_for_entering_and_uploading_are_accessible(page, campaign, tmp_path):
-    comms = StaffFactory(email="comms@example.org", roles=[Role.COMMS])
-    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    TOTP.activate(comms, secret)
-    visit(page, "/accounts/login/")
-    sign_in(page, comms.email, PASSWORD)
-    page.get_by_label("Code").fill(authenticator_code(secret))
-    with navigation(page):
-        page.get_by_role("button", name="Sign in").click()
+    sign_in_as_comms(page)
 
     visit(page, "/staff/nominations/")
     with navigation(page):
