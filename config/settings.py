@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "council.middleware.IdleSessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "council.middleware.AdminInlineStyleMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "council.middleware.StaffMFARequiredMiddleware",
 ]

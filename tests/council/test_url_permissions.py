@@ -27,6 +27,7 @@ MATRIX = {
     "accessibility": ("/accessibility/", PUBLIC),
     "privacy": ("/privacy/", PUBLIC),
     "brand_css": ("/brand.css", PUBLIC),
+    "favicon": ("/favicon.ico", dict.fromkeys(ROLES, 301)),
     "healthz": ("/healthz", PUBLIC),
     "staff_dashboard": ("/staff/", STAFF_ONLY),
     # Nominations: public, no account. With no campaign the journey leads back to the start page.
