@@ -25,21 +25,12 @@ is migrated and given the demo data). Prints one JSON object.
 import argparse
 import http.client
 import json
-import os
-import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
-HOST = "127.0.0.1"
+import support  # bench/support.py, beside this script
+
+HOST = support.HOST
 HOME = "/"
 CONTROL = "/bench/control/"
 GOAL_RATIO = 0.5
@@ -56,120 +47,6 @@ def parse_args() -> argparse.Namespace:
         "--warmup", type=int, default=200, help="requests per page before measuring"
     )
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def describe_database(url: str) -> str:
-    """The database without its password, for the report."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or ''}{parts.path}"
-
-
-def bench_environment(workdir: Path, port: int) -> tuple[dict[str, str], str]:
-    env = dict(os.environ)
-    env.pop("PROUD_DEMO_MODE", None)
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS=HOST,
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        PROUD_PLAIN_STATIC="true",
-        PROUD_VAR_DIR=str(workdir / "var"),
-        SITE_URL=f"http://{HOST}:{port}",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
-    )
-    if env.get("DATABASE_URL"):
-        database = describe_database(env["DATABASE_URL"])
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{workdir / 'db.sqlite3'}"
-        database = "sqlite (temporary file)"
-    return env, database
-
-
-def manage(env: dict[str, str], *arguments: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *arguments],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(
-            f"manage.py {' '.join(arguments)} failed:\n{result.stdout}{result.stderr}"
-        )
-
-
-def start_gunicorn(env, port, args, log_path: Path) -> subprocess.Popen:
-    log = open(log_path, "wb")  # noqa: SIM115  (gunicorn keeps writing to it)
-    try:
-        return subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "config.wsgi",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "--worker-tmp-dir",
-                "/dev/shm" if Path("/dev/shm").is_dir() else tempfile.gettempdir(),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group, stopped as one
-        )
-    finally:
-        log.close()
-
-
-def stop_gunicorn(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=5)
-    except ProcessLookupError:
-        pass
-
-
-def get(port: int, path: str) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def wait_until_serving(server: subprocess.Popen, port: int, log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited:\n{log_path.read_text(errors='replace')}")
-        try:
-            if get(port, CONTROL)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer in time:\n{log_path.read_text(errors='replace')}")
 
 
 def _client(port: int, path: str, count: int) -> int:
@@ -207,81 +84,37 @@ def load(pool: ThreadPoolExecutor, concurrency: int, port: int, path: str, reque
     return requests / elapsed
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...; comm may hold spaces, so split after the ")".
-        if int(stat.rpartition(")")[2].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
-
-
-def _peak_rss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def peak_rss_mb(server: subprocess.Popen) -> float:
-    pids = [server.pid, *_children(server.pid)]
-    return round(sum(_peak_rss_kb(pid) for pid in pids) / 1024, 1)
-
-
 def check_pages(port: int) -> None:
     """Both pages answer 200 with what they should show, before anything is timed."""
-    status, body = get(port, HOME)
+    status, body = support.get(port, HOME)
     if status != 200 or b"Proud to Support" not in body:
         raise RuntimeError(f"the home page answered {status} without the campaign name")
-    status, body = get(port, CONTROL)
+    status, body = support.get(port, CONTROL)
     if status != 200 or b"Item 50" not in body:
         raise RuntimeError(f"the control page answered {status} without its 50 items")
 
 
-def _stop_on_sigterm(signum, frame):
-    raise SystemExit(128 + signum)  # so the finally block below stops gunicorn
-
-
 def main() -> None:
     args = parse_args()
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    workdir = Path(tempfile.mkdtemp(prefix="proud-bench-"))
-    server = None
-    try:
-        port = free_port()
-        env, database = bench_environment(workdir, port)
-        manage(env, "migrate", "--noinput")
-        manage(env, "load_demo")
-        log_path = workdir / "gunicorn.log"
-        server = start_gunicorn(env, port, args, log_path)
-        wait_until_serving(server, port, log_path)
-        check_pages(port)
-
+    support.stop_cleanly_on_sigterm()
+    with support.demo_server(
+        workers=args.workers, threads=args.threads, ready_path=CONTROL
+    ) as server:
+        check_pages(server.port)
         rates = {HOME: [], CONTROL: []}
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             for path in (CONTROL, HOME):
-                load(pool, args.concurrency, port, path, args.warmup)
+                load(pool, args.concurrency, server.port, path, args.warmup)
             for _ in range(args.rounds):
                 for path in (CONTROL, HOME):
-                    rates[path].append(load(pool, args.concurrency, port, path, args.requests))
-        memory = peak_rss_mb(server)
-    finally:
-        if server is not None:
-            stop_gunicorn(server)
-        shutil.rmtree(workdir, ignore_errors=True)
+                    rates[path].append(
+                        load(pool, args.concurrency, server.port, path, args.requests)
+                    )
+        memory = server.peak_rss_mb()
 
     # Each round sent the same number of requests: the overall rate is their harmonic mean.
-    home_rps = len(rates[HOME]) / sum(1 / rate for rate in rates[HOME])
-    control_rps = len(rates[CONTROL]) / sum(1 / rate for rate in rates[CONTROL])
+    home_rps = support.harmonic_mean(rates[HOME])
+    control_rps = support.harmonic_mean(rates[CONTROL])
     ratio = home_rps / control_rps
     print(
         json.dumps(
@@ -294,7 +127,7 @@ def main() -> None:
                     "concurrency": args.concurrency,
                     "workers": args.workers,
                     "threads": args.threads,
-                    "database": database,
+                    "database": server.database,
                     "home": HOME,
                     "control": CONTROL,
                 },

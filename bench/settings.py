@@ -1,7 +1,14 @@
-"""The production settings plus the benchmark's control page (bench/urls.py).
+"""The production settings plus the benchmarks' control pages (bench/urls.py).
 
-Only the URLs and the template folder change, so the control and the real
-pages go through the same middleware, template engine and context processors.
+Only the URLs, the template folder and rate limiting change, so the control
+and the real pages go through the same middleware, template engine and context
+processors.
+
+Rate limiting (django-ratelimit, nominations/ratelimits.py) is off: the
+benchmark sends hundreds of nominations from one address, which the per-address
+and per-email limits would rightly refuse after the first 20. The check itself
+is a cache lookup and the cache is per process (LocMemCache) unless REDIS_URL
+is set.
 """
 
 import copy
@@ -13,3 +20,5 @@ ROOT_URLCONF = "bench.urls"
 
 TEMPLATES = copy.deepcopy(TEMPLATES)
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]
+
+RATELIMIT_ENABLE = False

@@ -1,12 +1,27 @@
-"""The site's own URLs plus /bench/control/, the benchmark's baseline page."""
+"""The site's own URLs plus the benchmarks' own endpoints.
 
+/bench/control/ is bench_home's baseline page. bench_nominations uses the rest:
+/bench/insert/ is its control (one plain insert), /bench/journey/ fills the
+caller's session with a complete nomination, as the question pages would, so
+that the timed request is the real /nominate/check/ POST, and /bench/counts/
+reports the rows afterwards so nothing accepted can go missing unnoticed.
+Only bench/settings.py serves these.
+"""
+
+from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
 from config import urls as site
+from council.models import Area, AuditLogEntry, OutboundEmail
+from nominations.journey import STEPS, Journey
+from nominations.models import Nomination
+from nominations.selectors import campaign_current
 
 CONTROL_ITEMS = [f"Item {number}" for number in range(1, 51)]
+INSERT_ACTION = "bench.insert"
 
 
 @require_safe
@@ -15,7 +30,63 @@ def control(request):
     return TemplateResponse(request, "bench/control.html", {"items": CONTROL_ITEMS})
 
 
-urlpatterns = [path("bench/control/", control, name="bench_control"), *site.urlpatterns]
+@csrf_exempt
+@require_POST
+def insert(request):
+    """One row in the audit log, a table every service writes to: a POST's least cost."""
+    AuditLogEntry.objects.create(actor_label="benchmark", action=INSERT_ACTION)
+    return HttpResponse(status=204)
+
+
+@require_POST
+def journey(request):
+    """Answers every question of the journey in the caller's session from the POSTed fields.
+
+    Each step's own form checks its answers and gives what the page would keep
+    (`form.stored()`), and `Journey.save_step` keeps it, as the question view does.
+    The category and the ward are chosen here by `n`, as the client does not know
+    their ids.
+    """
+    campaign = campaign_current()
+    journey = Journey(request.session, campaign)
+    data = request.POST.copy()
+    number = int(data.get("n", "0"))
+    categories = list(campaign.categories.values_list("pk", flat=True))
+    wards = list(Area.objects.filter(active=True).values_list("pk", flat=True))
+    data["category"] = str(categories[number % len(categories)])
+    data["area"] = str(wards[number % len(wards)]) if number % 10 else "unknown"
+    for step in STEPS:
+        answers = journey.answers()
+        if not step.applies(answers):
+            continue
+        form = step.form(data, {}, answers={**answers, "photo_file": None}, campaign=campaign)
+        if not form.is_valid():
+            return JsonResponse({"step": step.slug, "errors": form.errors}, status=400)
+        journey.save_step(step, form.stored())
+    if not journey.is_complete():
+        return JsonResponse({"step": journey.first_unanswered().slug}, status=400)
+    return HttpResponse(status=204)
+
+
+@require_safe
+def counts(request):
+    """The rows the benchmark checks after its run."""
+    return JsonResponse(
+        {
+            "nominations": Nomination.objects.count(),
+            "emails": OutboundEmail.objects.count(),
+            "inserts": AuditLogEntry.objects.filter(action=INSERT_ACTION).count(),
+        }
+    )
+
+
+urlpatterns = [
+    path("bench/control/", control, name="bench_control"),
+    path("bench/insert/", insert, name="bench_insert"),
+    path("bench/journey/", journey, name="bench_journey"),
+    path("bench/counts/", counts, name="bench_counts"),
+    *site.urlpatterns,
+]
 
 handler400 = site.handler400
 handler403 = site.handler403

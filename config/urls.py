@@ -1,9 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.static import serve
 
 from council import views as council_views
@@ -19,7 +17,7 @@ urlpatterns = [
     path("privacy/", council_views.privacy, name="privacy"),
     path("brand.css", council_views.brand_css, name="brand_css"),
     # Browsers ask for /favicon.ico on pages that name no icon (the Django admin's).
-    path("favicon.ico", RedirectView.as_view(url=static("images/favicon.svg"), permanent=True), name="favicon"),
+    path("favicon.ico", council_views.favicon, name="favicon"),
     path("healthz", council_views.healthz, name="healthz"),
     path("staff/", council_views.staff_dashboard_view, name="staff_dashboard"),
     path("staff/nominations/", include("nominations.staff_urls")),

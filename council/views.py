@@ -2,9 +2,10 @@ import logging
 import sys
 
 from django.db import DatabaseError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -47,6 +48,12 @@ def brand_css(request):
         "public, max-age=31536000, immutable" if request.GET.get("v") else "no-cache"
     )
     return response
+
+
+@require_safe
+def favicon(request):
+    # Looked up per request: the fingerprinted name exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("images/favicon.svg"))
 
 
 @never_cache
