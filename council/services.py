@@ -81,7 +81,9 @@ def email_queue(
     tags: Iterable[str] = (),
 ) -> OutboundEmail:
     """Keep an email in the outbox and send it from the worker once this transaction commits."""
-    with transaction.atomic():
+    # Part of the caller's transaction when there is one (no savepoint needed:
+    # if the email cannot be kept, the change that asked for it fails with it).
+    with transaction.atomic(savepoint=False):
         email = OutboundEmail.objects.create(
             to=[header_safe(address) for address in to],
             subject=header_safe(subject)[:255],

@@ -204,8 +204,9 @@ def find_matches(nominee, *, limit: int = 5) -> list[Match]:
         ways_in.append(Q(postcode=nominee.postcode))
     # One query per way in, each answered from its own index. ORed together in one
     # query, SQLite walks the merged_into index instead: every unmerged row, ~40 ms at
-    # 100,000 nominees (bench/bench_nominations.py). The newest CANDIDATES of the
-    # union are the same rows the ORed query gave.
+    # 100,000 nominees (bench/bench_nominations.py). Each way in keeps its newest
+    # CANDIDATES, and the union is scored whole: cutting it again would drop an
+    # older exact match (same email, same name) behind hundreds of namesakes.
     unmerged = Nominee.objects.filter(merged_into__isnull=True).exclude(pk=nominee.pk)
     found: set[int] = set()
     for way_in in ways_in:
@@ -213,7 +214,7 @@ def find_matches(nominee, *, limit: int = 5) -> list[Match]:
             unmerged.filter(way_in).order_by("-pk").values_list("pk", flat=True)[:CANDIDATES]
         )
     candidates = (
-        Nominee.objects.filter(pk__in=sorted(found, reverse=True)[:CANDIDATES])
+        Nominee.objects.filter(pk__in=found)
         .only(
             "pk",
             "name",
