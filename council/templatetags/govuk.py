@@ -57,13 +57,21 @@ def govuk_widget(field):
         described_by = f"{field.auto_id}-info {described_by}".strip()
     if described_by:
         attrs["aria-describedby"] = described_by
+    widget = field.field.widget
+    input_type = getattr(widget, "input_type", "")
     if (
-        widget_type in ("text", "email", "number", "tel", "url", "password")
-        and "spellcheck" not in field.field.widget.attrs
+        input_type in ("text", "email", "number", "tel", "url", "password")
+        and "spellcheck" not in widget.attrs
     ):
+        # Spelling suggestions help with sentences, not with addresses and codes.
         attrs["spellcheck"] = (
-            "false" if widget_type != "text" else field.field.widget.attrs.get("spellcheck", "true")
+            "true"
+            if input_type == "text" and widget.attrs.get("type", "text") == "text"
+            else "false"
         )
+    # GOV.UK: hints go above the field, never as placeholder text that vanishes
+    # as soon as someone types (allauth sets placeholders on its own forms).
+    widget.attrs.pop("placeholder", None)
     return field.as_widget(attrs=attrs)
 
 
