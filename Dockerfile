@@ -40,6 +40,8 @@ RUN pip install .
 COPY . .
 # settings.py expects GOV.UK Frontend under node_modules/ and the stylesheet in static/build/.
 COPY --from=assets /app/node_modules/govuk-frontend/dist node_modules/govuk-frontend/dist
+# The letter fonts (recognition/letter_pdf.py): every letter is drawn with these alone.
+COPY --from=assets /app/node_modules/@fontsource node_modules/@fontsource
 COPY --from=assets /app/static/build static/build
 
 # Fingerprinted, compressed static files for WhiteNoise. The key and host exist

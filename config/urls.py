@@ -21,6 +21,7 @@ urlpatterns = [
     path("healthz", council_views.healthz, name="healthz"),
     path("staff/", council_views.staff_dashboard_view, name="staff_dashboard"),
     path("staff/nominations/", include("nominations.staff_urls")),
+    path("staff/letters/", include("recognition.staff_urls")),
     path("", include("nominations.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -218,6 +218,8 @@ class OutboundEmail(OutgoingWork):
     metadata = models.JSONField(default=dict, blank=True)
     tags = models.JSONField(default=list, blank=True)
     provider_message_id = models.CharField(max_length=255, blank=True)
+    # Files in the default storage sent with the email: [{"path", "filename", "mimetype"}].
+    attachments = models.JSONField(default=list, blank=True)
 
     class Meta(OutgoingWork.Meta):
         verbose_name = _("outbound email")

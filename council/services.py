@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models, transaction
 from django.utils import timezone
@@ -79,6 +80,7 @@ def email_queue(
     reply_to: Iterable[str] = (),
     metadata: dict | None = None,
     tags: Iterable[str] = (),
+    attachments: Iterable[dict] = (),
 ) -> OutboundEmail:
     """Keep an email in the outbox and send it from the worker once this transaction commits."""
     # Part of the caller's transaction when there is one (no savepoint needed:
@@ -93,6 +95,7 @@ def email_queue(
             reply_to=[header_safe(address) for address in reply_to],
             metadata=metadata or {},
             tags=list(tags),
+            attachments=list(attachments),
         )
         outgoing.enqueue(email)
     return email
@@ -114,6 +117,11 @@ def email_send(*, email_id: int) -> OutboundEmail | None:
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
+    for attachment in email.attachments:
+        with default_storage.open(attachment["path"], "rb") as handle:
+            message.attach(
+                header_safe(attachment["filename"]), handle.read(), attachment["mimetype"]
+            )
     # anymail reads these; other backends ignore them.
     message.metadata = {**email.metadata, "outbound_email_id": str(email.pk)}
     message.tags = email.tags

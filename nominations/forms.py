@@ -1,18 +1,13 @@
 """The questions of the nomination journey, one page each, in GOV.UK's words."""
 
-import re
-
 from django import forms
 from django.core.validators import EmailValidator
 
 from council.images import ImageRejected, image_clean
 from council.models import Area
+from council.postcodes import UK_POSTCODE
 from nominations.models import ContactMethod, NameDisplay, NomineeKind
 
-UK_POSTCODE = re.compile(
-    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]([0-9ABEHMNPRV-Y])?|[0-9][A-HJKPS-UW]) ?[0-9][ABD-HJLNP-UW-Z]{2})$",
-    re.IGNORECASE,
-)
 REASON_MAX = 3000
 NO_SENSITIVE = "Do not include anyone's health details or criminal record."
 

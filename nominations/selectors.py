@@ -114,3 +114,62 @@ def nominee_consent(nominee: Nominee) -> Consent:
         photo_allowed=all(r.photo_allowed for r in records),
         answered=True,
     )
+
+
+@dataclass(frozen=True)
+class LetterFacts:
+    """What the Mayor's letter needs to know about a nominee, whatever their consent."""
+
+    nominee_id: int
+    kind: str
+    name: str
+    first_name: str
+    under_18: bool
+    has_died: bool
+    categories: list[str]
+    campaign: str
+    nomination_words: list[str]
+    ward: str
+    email: str
+    guardian_name: str
+    guardian_email: str
+    address: list[str]
+    employer: str
+
+
+def letter_facts(nominee_id: int) -> LetterFacts:
+    """The facts for one nominee's letter, from all their approved nominations."""
+    nominee = Nominee.objects.select_related("area").get(pk=nominee_id)
+    approved = list(
+        nominee.nominations.filter(status=Nomination.Status.APPROVED)
+        .select_related("category", "campaign")
+        .order_by("created_at")
+    )
+    person = nominee.kind in ("person", "young_person")
+    return LetterFacts(
+        nominee_id=nominee.pk,
+        kind=nominee.kind,
+        name=nominee.name,
+        first_name=nominee.name.split()[0] if person and nominee.name.split() else nominee.name,
+        under_18=nominee.is_under_18,
+        has_died=nominee.has_died,
+        categories=list(dict.fromkeys(n.category.name for n in approved)),
+        campaign=approved[0].campaign.name if approved else "",
+        nomination_words=[n.reason for n in approved],
+        ward=nominee.area.name if nominee.area else "",
+        email=nominee.email,
+        guardian_name=nominee.guardian_name,
+        guardian_email=nominee.guardian_email,
+        address=nominee.postal_address,
+        employer=nominee.employer,
+    )
+
+
+def nominees_for_letters(*, search: str = "", limit: int = 50) -> QuerySet[Nominee]:
+    """Nominees with an approved nomination: the ones the Mayor writes to."""
+    queryset = Nominee.objects.filter(
+        nominations__status=Nomination.Status.APPROVED, merged_into__isnull=True
+    ).distinct()
+    if search:
+        queryset = queryset.filter(name__icontains=search)
+    return queryset.order_by("name")[:limit]

@@ -400,3 +400,10 @@ def test_dockerfile_checks_catch(breakage):
     broken, count = re.subn(pattern, replacement, dockerfile_text())
     assert count, f"the breakage {breakage!r} no longer applies to the Dockerfile"
     assert _failing(DOCKERFILE_CHECKS, broken), f"no check notices: {breakage}"
+
+
+def test_the_image_carries_the_letter_fonts_from_the_assets_stage():
+    # recognition/letter_pdf.py draws every letter with these fonts alone and
+    # refuses to render without them.
+    copies = [args for name, args in dockerfile_instructions(dockerfile_text()) if name == "COPY"]
+    assert any("--from=assets" in args and "node_modules/@fontsource" in args for args in copies)

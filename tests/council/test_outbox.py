@@ -153,3 +153,18 @@ def test_a_broker_that_refuses_the_message_loses_nothing(
         queued = queue_one()
     queued.refresh_from_db()
     assert queued.status == OutboundEmail.Status.QUEUED
+
+
+def test_attachments_kept_in_storage_go_with_the_email():
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    path = default_storage.save("letters/letter.pdf", ContentFile(b"%PDF-1.7 the letter"))
+    queued = queue_one(
+        attachments=[
+            {"path": path, "filename": "Letter from the Mayor.pdf", "mimetype": "application/pdf"}
+        ]
+    )
+    email_send(email_id=queued.pk)
+    (attachment,) = mail.outbox[0].attachments
+    assert attachment == ("Letter from the Mayor.pdf", b"%PDF-1.7 the letter", "application/pdf")

@@ -21,6 +21,8 @@ STAFF_ONLY = {
 }
 COMMS_ONLY = STAFF_ONLY | {"coordinator": 403}
 
+MAYORS_OFFICE_ONLY = STAFF_ONLY | {"coordinator": 403, "comms": 403}
+
 # URL name → what each role gets from GET. Add a row with every new URL.
 MATRIX = {
     "home": ("/", PUBLIC),
@@ -42,6 +44,10 @@ MATRIX = {
     "nominations:consent": ("/consent/not-a-token/", dict.fromkeys(ROLES, 400)),
     # The review queue: comms staff only; an unknown reference is 404 for them.
     "nominations_staff:queue": ("/staff/nominations/", COMMS_ONLY),
+    # The Mayor's letters: the Mayor's office only.
+    "letters:index": ("/staff/letters/", MAYORS_OFFICE_ONLY),
+    "letters:preview": ("/staff/letters/preview/", MAYORS_OFFICE_ONLY),
+    "letters:edit": ("/staff/letters/person/", MAYORS_OFFICE_ONLY),
     "nominations_staff:enter": (
         "/staff/nominations/new/",
         COMMS_ONLY | {"comms": 302, "administrator": 302},

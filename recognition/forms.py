@@ -1,0 +1,53 @@
+from django import forms
+
+from recognition import merge
+
+
+class LetterTemplateForm(forms.Form):
+    salutation = forms.CharField(
+        label="Greeting",
+        max_length=200,
+        help_text="For example: Dear {first_name}",
+        error_messages={"required": "Enter the greeting, such as Dear {first_name}"},
+    )
+    body = forms.CharField(
+        label="The letter",
+        widget=forms.Textarea(attrs={"rows": 16}),
+        max_length=20000,
+        help_text=(
+            "Paragraphs in &lt;p&gt;, with &lt;strong&gt;, &lt;em&gt;, lists and links if you need them. Merge fields: "
+            + ", ".join("{" + name + "}" for name in merge.FIELDS)
+            + "."
+        ),
+        error_messages={"required": "Enter the words of the letter"},
+    )
+    letterhead = forms.CharField(
+        label="Under the council's name (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example, the Mayor's office and its telephone number.",
+    )
+    signature = forms.FileField(
+        label="The Mayor's signature (optional)",
+        required=False,
+        help_text="A PNG or JPG of the signature on a white or clear background. Leave empty to keep the current one.",
+    )
+
+
+class PreviewForm(forms.Form):
+    nominee = forms.ChoiceField(
+        label="Preview for",
+        error_messages={
+            "required": "Choose a nominee",
+            "invalid_choice": "Choose a nominee from the list",
+        },
+    )
+    large_print = forms.BooleanField(label="Large print", required=False)
+
+    def __init__(self, *args, nominees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominee"].choices = [
+            ("", "Choose a nominee"),
+            *[(str(nominee.pk), nominee.name) for nominee in nominees],
+        ]

@@ -1,0 +1,104 @@
+"""The Mayor's office: the words of the letter, and a preview for any nominee."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods, require_safe
+
+from council.permissions import staff_required
+from council.roles import Role
+from nominations.selectors import nominees_for_letters
+from recognition import merge, services
+from recognition.forms import LetterTemplateForm, PreviewForm
+from recognition.models import LetterTemplate, LetterVariant
+
+mayors_office_required = staff_required(role=Role.MAYORS_OFFICE)
+
+
+def _variant_or_404(variant: str) -> str:
+    if variant not in LetterVariant.values:
+        raise Http404
+    return variant
+
+
+@mayors_office_required
+@require_safe
+def index(request):
+    saved = {
+        template.variant: template
+        for template in LetterTemplate.objects.select_related("updated_by")
+    }
+    rows = [
+        {"variant": value, "label": label, "template": saved.get(value)}
+        for value, label in LetterVariant.choices
+    ]
+    return TemplateResponse(request, "recognition/letters/index.html", {"rows": rows})
+
+
+@mayors_office_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit(request, variant):
+    variant = _variant_or_404(variant)
+    template = LetterTemplate.objects.filter(variant=variant).first()
+    initial = (
+        {
+            "salutation": template.salutation,
+            "body": template.body,
+            "letterhead": template.letterhead,
+        }
+        if template
+        else None
+    )
+    form = LetterTemplateForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.letter_template_save(variant=variant, actor=request.user, **form.cleaned_data)
+        except services.LetterError as error:
+            for field, problems in error.errors.items():
+                for problem in problems:
+                    form.add_error(field, problem)
+        else:
+            messages.success(
+                request, f"The letter for {LetterVariant(variant).label.lower()} is saved."
+            )
+            return redirect("letters:index")
+    return TemplateResponse(
+        request,
+        "recognition/letters/edit.html",
+        {
+            "form": form,
+            "variant": variant,
+            "label": LetterVariant(variant).label,
+            "template": template,
+            "fields": merge.FIELDS,
+        },
+    )
+
+
+@mayors_office_required
+@require_safe
+def preview(request):
+    """A letter as its nominee will get it, as a PDF, for any nominee."""
+    # Imported here: WeasyPrint is slow to load, and only this page needs it.
+    from recognition import letters
+    from recognition.letter_pdf import LetterProblem
+
+    form = PreviewForm(
+        request.GET or None,
+        nominees=nominees_for_letters(search=request.GET.get("q", ""), limit=500),
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            pdf = letters.letter_pdf(
+                nominee_id=int(form.cleaned_data["nominee"]),
+                large_print=form.cleaned_data["large_print"],
+            )
+        except (letters.LetterNotReady, LetterProblem) as error:
+            form.add_error("nominee", str(getattr(error, "reason", None) or error))
+        else:
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = 'inline; filename="letter-preview.pdf"'
+            response["Cache-Control"] = "private, no-store"
+            return response
+    return TemplateResponse(request, "recognition/letters/preview.html", {"form": form})

@@ -1,0 +1,47 @@
+"""The Mayor's office writes the letter in a real browser: merge-field mistakes are explained."""
+
+import io
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from council.roles import Role
+from recognition.models import LetterTemplate
+from tests.council.factories import PASSWORD, StaffFactory
+from tests.e2e.browser import navigation, sign_in, visit
+from tests.e2e.test_staff_sign_in import authenticator_code
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_mayors_office_corrects_a_merge_field_and_previews(page, transactional_db):
+    call_command("load_demo", stdout=io.StringIO())
+    office = StaffFactory(email="office@example.org", roles=[Role.MAYORS_OFFICE])
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    TOTP.activate(office, secret)
+    visit(page, "/accounts/login/")
+    sign_in(page, office.email, PASSWORD)
+    page.get_by_label("Code").fill(authenticator_code(secret))
+    with navigation(page):
+        page.get_by_role("button", name="Sign in").click()
+
+    visit(page, "/staff/letters/")
+    with navigation(page):
+        page.get_by_role("link", name="Change the letter for a person").click()
+    page.get_by_label("Greeting").fill("Dear {frist_name}")
+    with navigation(page):
+        page.get_by_role("button", name="Save the letter").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "{frist_name} is not a merge field. Did you mean {first_name}?"
+    )
+    page.get_by_label("Greeting").fill("Dear {first_name}")
+    with navigation(page):
+        page.get_by_role("button", name="Save the letter").click()
+    expect(page.get_by_text("The letter for a person is saved.")).to_be_visible()
+    assert LetterTemplate.objects.get(variant="person").salutation == "Dear {first_name}"
+
+    with navigation(page):
+        page.get_by_role("link", name="Preview a letter for a nominee").click()
+    expect(page.get_by_label("Preview for")).to_be_visible()
