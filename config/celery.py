@@ -26,6 +26,9 @@ app.conf.beat_schedule = {
         "task": "nominations.tasks.purge_unconfirmed",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Every approved nominee gets a letter row, held for the Mayor's office to
+    # release; every minute, so the release page is never far behind approvals.
+    "letters-create": {"task": "recognition.tasks.letters_create", "schedule": crontab()},
     # Photos uploaded part-way through a nomination nobody sent, after a day.
     "nominations-purge-pending-photos": {
         "task": "nominations.tasks.purge_pending_photos",

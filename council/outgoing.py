@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 class OutgoingWork(models.Model):
     class Status(models.TextChoices):
+        # Kept back until a person releases it (the Mayor's office releases letters).
+        HELD = "held", _("Held until released")
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")

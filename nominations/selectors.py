@@ -165,11 +165,16 @@ def letter_facts(nominee_id: int) -> LetterFacts:
     )
 
 
-def nominees_for_letters(*, search: str = "", limit: int = 50) -> QuerySet[Nominee]:
-    """Nominees with an approved nomination: the ones the Mayor writes to."""
-    queryset = Nominee.objects.filter(
+def approved_nominees() -> QuerySet[Nominee]:
+    """Nominees with an approved nomination, not merged into another: the ones the Mayor writes to."""
+    return Nominee.objects.filter(
         nominations__status=Nomination.Status.APPROVED, merged_into__isnull=True
     ).distinct()
+
+
+def nominees_for_letters(*, search: str = "", limit: int = 50) -> QuerySet[Nominee]:
+    """Approved nominees to pick from, by name."""
+    queryset = approved_nominees()
     if search:
         queryset = queryset.filter(name__icontains=search)
     return queryset.order_by("name")[:limit]

@@ -43,3 +43,5 @@ def load(stdout=None) -> None:
                 letterhead="The Mayor's Office, Town Hall",
                 actor=None,
             )
+    # Letters for the approved demo nominees, waiting for the Mayor's office to release them.
+    services.letters_create_for_approved()

@@ -1,7 +1,12 @@
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from council.models import OutboundEmail
+from council.outgoing import OutgoingWork
 
 
 class LetterVariant(models.TextChoices):
@@ -32,3 +37,58 @@ class LetterTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.get_variant_display()
+
+
+class Letter(OutgoingWork):
+    """One letter per nominee, however many nominations, from approval to delivery.
+
+    `status` is the worker's progress on the email route (the outgoing-work
+    pattern); `stage` is where the letter is in its life, as staff see it.
+    """
+
+    class Stage(models.TextChoices):
+        AWAITING_RELEASE = "awaiting_release", _("Waiting for the Mayor's office to release it")
+        EMAIL_QUEUED = "email_queued", _("Released: being emailed")
+        EMAILED = "emailed", _("Emailed")
+        DELIVERED = "delivered", _("Delivered")
+        FOR_PRINT = "for_print", _("Waiting for a print batch")
+        POSTED = "posted", _("Posted")
+        BOUNCED = "bounced", _("Email bounced")
+        FAILED = "failed", _("Could not be made")
+
+    class Route(models.TextChoices):
+        EMAIL = "email", _("By email")
+        POST = "post", _("By post")
+
+    task_name: ClassVar[str] = "recognition.tasks.letter_send"
+    # The email is created in the same transaction that marks the letter sent,
+    # so a letter a dead worker left in `sending` never reached the outbox.
+    stale_sending: ClassVar[str] = OutgoingWork.Status.QUEUED
+
+    nominee = models.OneToOneField(
+        "nominations.Nominee", on_delete=models.PROTECT, related_name="letter"
+    )
+    stage = models.CharField(
+        max_length=20, choices=Stage.choices, default=Stage.AWAITING_RELEASE, db_index=True
+    )
+    route = models.CharField(max_length=10, choices=Route.choices)
+    email_to = models.EmailField(blank=True)
+    address_problem = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("Why the address cannot be printed; keeps the letter out of print batches."),
+    )
+    pdf = models.FileField(upload_to="letters/", blank=True)
+    outbound_email = models.ForeignKey(
+        OutboundEmail, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(OutgoingWork.Meta):
+        verbose_name = _("letter")
+
+    def __str__(self) -> str:
+        return f"Letter to {self.nominee} ({self.get_stage_display().lower()})"

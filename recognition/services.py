@@ -1,14 +1,19 @@
 """Every change to the Mayor's letters."""
 
+import uuid
+
 import nh3
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from council import outgoing
 from council.images import ImageRejected, image_clean
-from council.services import audit_log
+from council.selectors import council_settings
+from council.services import audit_log, email_queue
 from recognition import merge
-from recognition.models import LetterTemplate
+from recognition.models import Letter, LetterTemplate
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -81,3 +86,136 @@ def letter_template_save(
             data={"changed": changed, "created": created},
         )
     return template
+
+
+# --- Letters: one per nominee, released by the Mayor's office ----------------------------------
+
+
+def _route(facts) -> tuple[str, str]:
+    """Email where an address is known (a parent or guardian's for an under-18), else post.
+
+    A letter to the family of someone who has died always goes by post.
+    """
+    if facts.has_died:
+        return Letter.Route.POST, ""
+    email = facts.guardian_email if facts.under_18 else facts.email
+    return (Letter.Route.EMAIL, email) if email else (Letter.Route.POST, "")
+
+
+def letters_create_for_approved(*, limit: int = 500) -> int:
+    """Make the letter row for every approved nominee who has none yet (beat, every minute)."""
+    from nominations.selectors import approved_nominees, letter_facts
+    from recognition.letter_pdf import AddressProblem, format_address
+    from recognition.letters import recipient
+
+    created = 0
+    waiting = (
+        approved_nominees()
+        .exclude(pk__in=Letter.objects.values("nominee_id"))
+        .values_list("pk", flat=True)[:limit]
+    )
+    for nominee_id in waiting:
+        facts = letter_facts(nominee_id)
+        route, email = _route(facts)
+        problem = ""
+        if route == Letter.Route.POST:
+            try:
+                format_address([recipient(facts), *facts.address])
+            except AddressProblem as error:
+                problem = error.reason[:300]
+        with transaction.atomic():
+            letter, was_created = Letter.objects.get_or_create(
+                nominee_id=nominee_id,
+                defaults={
+                    "route": route,
+                    "email_to": email,
+                    "address_problem": problem,
+                    "status": Letter.Status.HELD,
+                },
+            )
+            if was_created:
+                audit_log(
+                    actor=None,
+                    action="recognition.letter.created",
+                    obj=letter,
+                    data={"route": route, "address_problem": problem},
+                )
+                created += 1
+    return created
+
+
+def letters_release(*, actor) -> dict[str, int]:
+    """The Mayor's office releases every letter waiting: emails are sent, post waits for a print batch."""
+    counts = {"email": 0, "post": 0}
+    with transaction.atomic():
+        waiting = list(
+            Letter.objects.select_for_update().filter(stage=Letter.Stage.AWAITING_RELEASE)
+        )
+        now = timezone.now()
+        for letter in waiting:
+            letter.released_at, letter.released_by = now, actor
+            if letter.route == Letter.Route.EMAIL:
+                letter.stage, letter.status, letter.status_changed_at = (
+                    Letter.Stage.EMAIL_QUEUED,
+                    Letter.Status.QUEUED,
+                    now,
+                )
+                outgoing.enqueue(letter)
+            else:
+                letter.stage = Letter.Stage.FOR_PRINT
+            letter.save(
+                update_fields=["released_at", "released_by", "stage", "status", "status_changed_at"]
+            )
+            counts[letter.route] += 1
+        audit_log(actor=actor, action="recognition.letters.released", data=counts)
+    return counts
+
+
+def letter_send(*, letter_id: int) -> Letter | None:
+    """Render one released letter and put it in the outbox with its PDF, exactly once."""
+    from recognition.letter_pdf import LetterProblem
+    from recognition.letters import LetterNotReady, letter_pdf
+
+    letter = outgoing.claim(Letter, letter_id)
+    if letter is None:
+        return None
+    try:
+        pdf = letter_pdf(nominee_id=letter.nominee_id)
+    except (LetterProblem, LetterNotReady) as error:
+        reason = getattr(error, "reason", None) or str(error)
+        with transaction.atomic():
+            outgoing.fail(letter, reason)
+            letter.stage = Letter.Stage.FAILED
+            letter.save(update_fields=["stage"])
+        return letter
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().select_related("nominee").get(pk=letter.pk)
+        if letter.status != Letter.Status.SENDING:
+            return letter  # settled by someone else meanwhile
+        letter.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
+        letter.outbound_email = email_queue(
+            to=[letter.email_to],
+            subject="A letter of thanks from the Mayor",
+            body_text=render_to_string(
+                "recognition/email/letter.txt", {"letter": letter, "council": council_settings()}
+            ),
+            attachments=[
+                {
+                    "path": letter.pdf.name,
+                    "filename": "Letter from the Mayor.pdf",
+                    "mimetype": "application/pdf",
+                }
+            ],
+            metadata={"letter_id": str(letter.pk)},
+            tags=["letter"],
+        )
+        letter.stage = Letter.Stage.EMAILED
+        letter.save(update_fields=["pdf", "outbound_email", "stage"])
+        outgoing.finish(letter)
+        audit_log(
+            actor=None,
+            action="recognition.letter.emailed",
+            obj=letter,
+            data={"to": letter.email_to},
+        )
+    return letter

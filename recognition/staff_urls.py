@@ -7,5 +7,6 @@ app_name = "letters"
 urlpatterns = [
     path("", views.index, name="index"),
     path("preview/", views.preview, name="preview"),
+    path("release/", views.release, name="release"),
     path("<slug:variant>/", views.edit, name="edit"),
 ]

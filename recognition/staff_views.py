@@ -1,6 +1,7 @@
 """The Mayor's office: the words of the letter, and a preview for any nominee."""
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -11,7 +12,7 @@ from council.roles import Role
 from nominations.selectors import nominees_for_letters
 from recognition import merge, services
 from recognition.forms import LetterTemplateForm, PreviewForm
-from recognition.models import LetterTemplate, LetterVariant
+from recognition.models import Letter, LetterTemplate, LetterVariant
 
 mayors_office_required = staff_required(role=Role.MAYORS_OFFICE)
 
@@ -102,3 +103,30 @@ def preview(request):
             response["Cache-Control"] = "private, no-store"
             return response
     return TemplateResponse(request, "recognition/letters/preview.html", {"form": form})
+
+
+@mayors_office_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def release(request):
+    """Nothing goes out before the Mayor's office has looked at a sample and released it."""
+    if request.method == "POST":
+        counts = services.letters_release(actor=request.user)
+        messages.success(
+            request,
+            f"Released {counts['email']} letters to be emailed and {counts['post']} for the next print batch.",
+        )
+        return redirect("letters:release")
+    waiting = Letter.objects.filter(stage=Letter.Stage.AWAITING_RELEASE).select_related("nominee")
+    by_stage = dict(
+        Letter.objects.values_list("stage")
+        .annotate(count=Count("pk"))
+        .values_list("stage", "count")
+    )
+    context = {
+        "sample": waiting.order_by("?")[:5],
+        "waiting_email": waiting.filter(route=Letter.Route.EMAIL).count(),
+        "waiting_post": waiting.filter(route=Letter.Route.POST).count(),
+        "problems": waiting.exclude(address_problem="").filter(route=Letter.Route.POST),
+        "stages": [(label, by_stage.get(value, 0)) for value, label in Letter.Stage.choices],
+    }
+    return TemplateResponse(request, "recognition/letters/release.html", context)

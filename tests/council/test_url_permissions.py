@@ -47,6 +47,7 @@ MATRIX = {
     # The Mayor's letters: the Mayor's office only.
     "letters:index": ("/staff/letters/", MAYORS_OFFICE_ONLY),
     "letters:preview": ("/staff/letters/preview/", MAYORS_OFFICE_ONLY),
+    "letters:release": ("/staff/letters/release/", MAYORS_OFFICE_ONLY),
     "letters:edit": ("/staff/letters/person/", MAYORS_OFFICE_ONLY),
     "nominations_staff:enter": (
         "/staff/nominations/new/",

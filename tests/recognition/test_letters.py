@@ -1,0 +1,118 @@
+"""One letter per nominee: made on approval, held until released, emailed once with its PDF."""
+
+import email
+import io
+
+import pdfplumber
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core import mail
+from django.core.management import call_command
+
+from council.models import OutboundEmail
+from council.roles import Role
+from council.services import email_send
+from nominations import services as nominations
+from nominations.models import Nomination, Nominee
+from recognition import services
+from recognition.models import Letter
+from tests.council.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def test_every_approved_nominee_gets_one_letter_however_many_nominations(demo):
+    letters = dict(Letter.objects.values_list("nominee__name", "route"))
+    assert letters == {"Maureen Clarke": "email", "Dr Amir Haddad": "email", "Priya Shah": "email"}
+    assert set(Letter.objects.values_list("stage", flat=True)) == {Letter.Stage.AWAITING_RELEASE}
+    # A second nomination of Maureen, approved, makes no second letter.
+    maureen = Nominee.objects.get(name="Maureen Clarke")
+    duplicate = Nomination.objects.get(nominee_name="Maureen Clark")
+    nominations.nominee_merge(nominee=duplicate.nominee, into=maureen, actor=None)
+    nominations.nomination_approve(nomination=duplicate, actor=None)
+    assert services.letters_create_for_approved() == 0
+    assert Letter.objects.filter(nominee=maureen).count() == 1
+
+
+def test_an_under_18s_letter_goes_to_the_guardian_and_a_familys_by_post(demo):
+    assert Letter.objects.get(nominee__name="Priya Shah").email_to == "anita.shah@example.net"
+    nominee = Nominee.objects.get(name="Westoe Road Bakery")
+    nominations.nominee_mark_died(
+        nominee=nominee, has_died=True, actor=None
+    )  # as if it were a person
+    nominations.nomination_approve(nomination=nominee.nominations.first(), actor=None)
+    services.letters_create_for_approved()
+    letter = Letter.objects.get(nominee=nominee)
+    assert letter.route == Letter.Route.POST and letter.address_problem == ""
+
+
+def test_nothing_goes_out_before_release_then_each_email_carries_its_pdf_once(
+    demo, django_capture_on_commit_callbacks, settings
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    letter = Letter.objects.get(nominee__name="Maureen Clarke")
+    assert services.letter_send(letter_id=letter.pk) is None  # held: the worker leaves it alone
+
+    office = StaffFactory(roles=[Role.MAYORS_OFFICE])
+    with django_capture_on_commit_callbacks() as published:
+        counts = services.letters_release(actor=office)
+    assert counts == {"email": 3, "post": 0}
+    assert len(published) == 3
+
+    services.letter_send(letter_id=letter.pk)
+    services.letter_send(letter_id=letter.pk)  # a redelivered message changes nothing
+    letter.refresh_from_db()
+    assert letter.stage == Letter.Stage.EMAILED and letter.attempts == 1
+    outbound = OutboundEmail.objects.get(metadata__letter_id=str(letter.pk))
+    email_send(email_id=outbound.pk)
+    (sent,) = [message for message in mail.outbox if message.to == ["maureen.clarke@example.net"]]
+    (filename, content, mimetype) = sent.attachments[0]
+    assert (filename, mimetype) == ("Letter from the Mayor.pdf", "application/pdf")
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        assert "Dear Maureen" in pdf.pages[0].extract_text()
+
+
+def test_without_a_provider_the_letter_is_an_eml_file_with_the_pdf(demo, settings, tmp_path):
+    settings.EMAIL_BACKEND = "council.mail.EmlFileBackend"
+    letter = Letter.objects.get(nominee__name="Dr Amir Haddad")
+    services.letters_release(actor=None)
+    services.letter_send(letter_id=letter.pk)
+    letter.refresh_from_db()
+    email_send(email_id=letter.outbound_email_id)
+    (eml,) = (tmp_path / "mail").glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes())
+    assert message["Subject"] == "A letter of thanks from the Mayor"
+    parts = [part for part in message.walk() if part.get_content_type() == "application/pdf"]
+    assert len(parts) == 1 and parts[0].get_payload(decode=True).startswith(b"%PDF")
+
+
+def test_a_letter_that_cannot_be_made_fails_with_the_reason(demo):
+    from recognition.models import LetterTemplate
+
+    LetterTemplate.objects.filter(variant="person").delete()
+    services.letters_release(actor=None)
+    letter = Letter.objects.get(nominee__name="Maureen Clarke")
+    services.letter_send(letter_id=letter.pk)
+    letter.refresh_from_db()
+    assert letter.stage == Letter.Stage.FAILED
+    assert letter.last_error.startswith("There is no letter yet for a person")
+
+
+def test_the_release_page_shows_a_sample_and_releases(client, demo):
+    office = StaffFactory(roles=[Role.MAYORS_OFFICE])
+    TOTP.activate(office, generate_totp_secret())
+    client.force_login(office)
+    page = client.get("/staff/letters/release/").content.decode()
+    assert "3 letters will be emailed and 0 will wait for the next print batch" in page
+    assert "Release 3 letters" in page
+    response = client.post("/staff/letters/release/", follow=True)
+    assert (
+        "Released 3 letters to be emailed and 0 for the next print batch."
+        in response.content.decode()
+    )
+    assert not Letter.objects.filter(stage=Letter.Stage.AWAITING_RELEASE).exists()
