@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from nominations import services
 from nominations.models import Campaign, Category
 
 
@@ -13,3 +14,11 @@ class CampaignAdmin(admin.ModelAdmin):
     list_display = ["name", "opens_at", "closes_at", "is_award"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CategoryInline]
+
+    def save_model(self, request, obj, form, change):
+        services.campaign_save(campaign=obj, actor=request.user, changed=form.changed_data)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Categories changed with the campaign: the journey must offer the new ones.
+        services.campaign_save(campaign=form.instance, actor=request.user, changed=["categories"])

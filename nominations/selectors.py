@@ -7,19 +7,36 @@ takes effect everywhere at once.
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from council.models import AuditLogEntry
 from nominations.models import ConsentLink, ConsentRecord, NameDisplay, Nomination, Nominee
 
+CAMPAIGN_CACHE_KEY = "nominations:current-campaign:v1"
+
 
 def campaign_current():
+    """The campaign taking nominations now (or the latest one), cached for a minute.
+
+    campaign_save clears the cache; opening and closing are decided by the
+    campaign's own dates on every request, so a cached campaign closes on time.
+    """
     from nominations.models import Campaign
 
-    return (
-        Campaign.objects.open_now().order_by("closes_at").first()
-        or Campaign.objects.order_by("-closes_at").first()
-    )
+    campaign = cache.get(CAMPAIGN_CACHE_KEY)
+    if campaign is None:
+        campaign = (
+            Campaign.objects.open_now().order_by("closes_at").first()
+            or Campaign.objects.order_by("-closes_at").first()
+            or False
+        )
+        cache.set(CAMPAIGN_CACHE_KEY, campaign, 60)
+    if campaign and not campaign.is_open() and Campaign.objects.open_now().exists():
+        # One campaign just closed and another is open: look again.
+        cache.delete(CAMPAIGN_CACHE_KEY)
+        return campaign_current()
+    return campaign or None
 
 
 def review_queue(*, filters: dict, search: str = "") -> QuerySet[Nomination]:

@@ -57,6 +57,30 @@ class NominationError(Exception):
         super().__init__(self.messages[code].format(**params))
 
 
+# --- Campaigns ---------------------------------------------------------------------------
+
+
+def campaign_save(*, campaign: Campaign, actor, changed=()) -> Campaign:
+    """Add or change a campaign; the public pages see it at once."""
+    from django.core.cache import cache
+
+    from nominations.selectors import CAMPAIGN_CACHE_KEY
+
+    with transaction.atomic():
+        created = campaign.pk is None
+        campaign.full_clean()
+        campaign.save()
+        audit_log(
+            actor=actor,
+            action="nominations.campaign.created" if created else "nominations.campaign.updated",
+            obj=campaign,
+            data={"changed": list(changed)},
+        )
+        cache.delete(CAMPAIGN_CACHE_KEY)
+        transaction.on_commit(lambda: cache.delete(CAMPAIGN_CACHE_KEY))
+    return campaign
+
+
 # --- Submitting and confirming ------------------------------------------------------
 
 

@@ -282,3 +282,12 @@ def test_no_question_asks_for_criminal_record_or_health_information():
     assert "Do not include anyone's health details or criminal record." in str(
         forms.ReasonForm.base_fields["reason"].help_text
     )
+
+
+def test_closing_a_campaign_shows_at_once_despite_the_cache(client, campaign):
+    from nominations import services
+
+    assert "Start now" in client.get("/nominate/").content.decode()
+    campaign.closes_at = timezone.now() - timedelta(minutes=1)
+    services.campaign_save(campaign=campaign, actor=None, changed=["closes_at"])
+    assert "Start now" not in client.get("/nominate/").content.decode()
