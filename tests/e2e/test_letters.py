@@ -45,3 +45,10 @@ def test_the_mayors_office_corrects_a_merge_field_and_previews(page, transaction
     with navigation(page):
         page.get_by_role("link", name="Preview a letter for a nominee").click()
     expect(page.get_by_label("Preview for")).to_be_visible()
+    visit(page, "/staff/letters/")
+    with navigation(page):
+        page.get_by_role("link", name="Check and release letters").click()
+    expect(page.get_by_text("3 letters will be emailed")).to_be_visible()
+    with navigation(page):
+        page.get_by_role("button", name="Release 3 letters").click()
+    expect(page.get_by_text("Released 3 letters to be emailed")).to_be_visible()
