@@ -1,11 +1,14 @@
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from council.models import Area
 
 PASSWORD = "a-long-test-password-2026"
+# The authenticator app's secret for staff made with authenticator=True.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -32,6 +35,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class StaffFactory(UserFactory):
     is_staff = True
+
+    @factory.post_generation
+    def authenticator(user, create, extracted, **kwargs):
+        """StaffFactory(authenticator=True): the account has its authenticator app set up."""
+        if create and extracted:
+            TOTP.activate(user, TOTP_SECRET)
 
 
 class AreaFactory(factory.django.DjangoModelFactory):

@@ -168,6 +168,18 @@ def sign_in(page: Page, email: str, password: str) -> None:
         page.get_by_role("button", name="Sign in").click()
 
 
+def sign_in_with_code(page: Page, email: str) -> None:
+    """Sign in as a staff member made with StaffFactory(authenticator=True): password, then code."""
+    from tests.council.factories import PASSWORD, TOTP_SECRET
+    from tests.e2e.test_staff_sign_in import authenticator_code
+
+    visit(page, "/accounts/login/")
+    sign_in(page, email, PASSWORD)
+    page.get_by_label("Code").fill(authenticator_code(TOTP_SECRET))
+    with navigation(page):
+        page.get_by_role("button", name="Sign in").click()
+
+
 def check_accessibility(page: Page, *, status: int = 200) -> None:
     """Fail on any axe-core violation, console error or uncaught exception on ``page``.
 

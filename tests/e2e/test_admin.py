@@ -1,27 +1,20 @@
 """The administrator's pages (Django admin): council settings, wards, civic years."""
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP
 from playwright.sync_api import expect
 
 from council.models import CouncilSettings
-from tests.council.factories import PASSWORD, StaffFactory
-from tests.e2e.browser import navigation, sign_in, visit
-from tests.e2e.test_staff_sign_in import authenticator_code
+from tests.council.factories import StaffFactory
+from tests.e2e.browser import navigation, sign_in_with_code, visit
 
 pytestmark = pytest.mark.browser
 
 
 def test_an_administrator_changes_the_brand_colour(page):
-    admin = StaffFactory(email="admin@example.org", is_superuser=True)
-    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    TOTP.activate(admin, secret)
+    admin = StaffFactory(email="admin@example.org", is_superuser=True, authenticator=True)
     CouncilSettings.load()
+    sign_in_with_code(page, admin.email)
     visit(page, "/admin/")
-    sign_in(page, admin.email, PASSWORD)
-    page.get_by_label("Code").fill(authenticator_code(secret))
-    with navigation(page):
-        page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
     with navigation(page):
         page.get_by_role("link", name="Council settings").click()

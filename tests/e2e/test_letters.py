@@ -3,29 +3,23 @@
 import io
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from council.roles import Role
 from recognition.models import LetterTemplate
-from tests.council.factories import PASSWORD, StaffFactory
-from tests.e2e.browser import navigation, sign_in, visit
-from tests.e2e.test_staff_sign_in import authenticator_code
+from tests.council.factories import StaffFactory
+from tests.e2e.browser import navigation, sign_in_with_code, visit
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_mayors_office_corrects_a_merge_field_and_previews(page, transactional_db):
     call_command("load_demo", stdout=io.StringIO())
-    office = StaffFactory(email="office@example.org", roles=[Role.MAYORS_OFFICE])
-    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    TOTP.activate(office, secret)
-    visit(page, "/accounts/login/")
-    sign_in(page, office.email, PASSWORD)
-    page.get_by_label("Code").fill(authenticator_code(secret))
-    with navigation(page):
-        page.get_by_role("button", name="Sign in").click()
+    office = StaffFactory(
+        email="office@example.org", roles=[Role.MAYORS_OFFICE], authenticator=True
+    )
+    sign_in_with_code(page, office.email)
 
     visit(page, "/staff/letters/")
     with navigation(page):

@@ -5,16 +5,14 @@ import re
 from pathlib import Path
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP
 from playwright.sync_api import Page, expect
 
 from council.models import OutboundEmail
 from council.roles import Role
 from nominations.models import Nomination
 from nominations.selectors import nominee_consent
-from tests.council.factories import PASSWORD, AreaFactory, StaffFactory
-from tests.e2e.browser import navigation, sign_in, visit
-from tests.e2e.test_staff_sign_in import authenticator_code
+from tests.council.factories import AreaFactory, StaffFactory
+from tests.e2e.browser import navigation, sign_in_with_code, visit
 from tests.nominations.factories import CampaignFactory, CategoryFactory
 from tests.nominations.images import jpeg_bytes
 
@@ -97,14 +95,8 @@ def nominate(page: Page, *, photo: Path | None = None) -> None:
 
 def sign_in_as_comms(page: Page) -> None:
     """Sign in as a comms officer who has an authenticator app, code and all."""
-    comms = StaffFactory(email="comms@example.org", roles=[Role.COMMS])
-    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-    TOTP.activate(comms, secret)
-    visit(page, "/accounts/login/")
-    sign_in(page, comms.email, PASSWORD)
-    page.get_by_label("Code").fill(authenticator_code(secret))
-    with navigation(page):
-        page.get_by_role("button", name="Sign in").click()
+    comms = StaffFactory(email="comms@example.org", roles=[Role.COMMS], authenticator=True)
+    sign_in_with_code(page, comms.email)
 
 
 def follow_emailed_link(page: Page, to: str, pattern: str) -> None:

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -20,8 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def comms(client):
-    user = StaffFactory(email="comms@example.org", roles=[Role.COMMS])
-    TOTP.activate(user, generate_totp_secret())
+    user = StaffFactory(email="comms@example.org", roles=[Role.COMMS], authenticator=True)
     client.force_login(user)
     return user
 
@@ -203,8 +201,7 @@ def test_a_nominee_who_has_died_is_flagged(client, comms, campaign, answers):
 
 def test_people_without_the_comms_role_cannot_review(client, campaign, answers):
     nomination = staff_entry(answers, campaign)
-    coordinator = StaffFactory(roles=[Role.COORDINATOR])
-    TOTP.activate(coordinator, generate_totp_secret())
+    coordinator = StaffFactory(roles=[Role.COORDINATOR], authenticator=True)
     client.force_login(coordinator)
     assert client.get("/staff/nominations/").status_code == 403
     assert client.post(f"/staff/nominations/{nomination.reference}/approve/").status_code == 403

@@ -5,7 +5,6 @@ import html
 import io
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from council.models import OutboundEmail
@@ -19,8 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def comms(client):
-    user = StaffFactory(roles=[Role.COMMS])
-    TOTP.activate(user, generate_totp_secret())
+    user = StaffFactory(roles=[Role.COMMS], authenticator=True)
     client.force_login(user)
     return user
 

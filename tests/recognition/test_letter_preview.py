@@ -4,7 +4,6 @@ import io
 
 import pdfplumber
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.management import call_command
 
 from council.roles import Role
@@ -28,8 +27,7 @@ def demo(db):
 
 @pytest.fixture
 def mayors_office(client):
-    user = StaffFactory(roles=[Role.MAYORS_OFFICE])
-    TOTP.activate(user, generate_totp_secret())
+    user = StaffFactory(roles=[Role.MAYORS_OFFICE], authenticator=True)
     client.force_login(user)
     return user
 

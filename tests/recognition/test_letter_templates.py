@@ -1,7 +1,6 @@
 """The Mayor's office writes the letters: merge fields checked when saved, HTML sanitised."""
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from council.models import AuditLogEntry
@@ -16,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def mayors_office(client):
-    user = StaffFactory(roles=[Role.MAYORS_OFFICE])
-    TOTP.activate(user, generate_totp_secret())
+    user = StaffFactory(roles=[Role.MAYORS_OFFICE], authenticator=True)
     client.force_login(user)
     return user
 
@@ -90,8 +88,7 @@ def test_the_mayors_office_saves_a_letter_with_a_signature(client, mayors_office
 
 
 def test_only_the_mayors_office_edits_letters(client):
-    comms = StaffFactory(roles=[Role.COMMS])
-    TOTP.activate(comms, generate_totp_secret())
+    comms = StaffFactory(roles=[Role.COMMS], authenticator=True)
     client.force_login(comms)
     assert client.get("/staff/letters/").status_code == 403
     assert (
