@@ -86,9 +86,48 @@ class Letter(OutgoingWork):
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    print_batch = models.ForeignKey(
+        "recognition.PrintBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="letters",
+    )
 
     class Meta(OutgoingWork.Meta):
         verbose_name = _("letter")
 
     def __str__(self) -> str:
         return f"Letter to {self.nominee} ({self.get_stage_display().lower()})"
+
+
+class PrintBatch(OutgoingWork):
+    """Letters for the print room: one PDF in postcode order, an address list and a badge count."""
+
+    task_name: ClassVar[str] = "recognition.tasks.print_batch_build"
+    # Building again from the start is harmless: nothing has left the building.
+    stale_sending: ClassVar[str] = OutgoingWork.Status.QUEUED
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    letter_count = models.PositiveIntegerField(default=0)
+    built_count = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(upload_to="print-batches/", blank=True)
+    addresses = models.FileField(upload_to="print-batches/", blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta(OutgoingWork.Meta):
+        verbose_name = _("print batch")
+        verbose_name_plural = _("print batches")
+
+    def __str__(self) -> str:
+        return f"Print batch {self.pk} ({self.letter_count} letters)"
+
+    @property
+    def badge_count(self) -> int:
+        """One pin badge goes in each envelope."""
+        return self.letter_count

@@ -13,7 +13,7 @@ from council.images import ImageRejected, image_clean
 from council.selectors import council_settings
 from council.services import audit_log, email_queue
 from recognition import merge
-from recognition.models import Letter, LetterTemplate
+from recognition.models import Letter, LetterTemplate, PrintBatch
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -219,3 +219,125 @@ def letter_send(*, letter_id: int) -> Letter | None:
             data={"to": letter.email_to},
         )
     return letter
+
+
+# --- Print batches ---------------------------------------------------------------------------
+
+
+class PrintBatchError(Exception):
+    pass
+
+
+def print_batch_create(*, actor) -> PrintBatch:
+    """Gather every released letter waiting for the post whose address can be printed."""
+    with transaction.atomic():
+        letters = Letter.objects.select_for_update().filter(
+            stage=Letter.Stage.FOR_PRINT, print_batch__isnull=True, address_problem=""
+        )
+        count = letters.count()
+        if not count:
+            raise PrintBatchError("There are no letters waiting for a print batch.")
+        batch = PrintBatch.objects.create(created_by=actor, letter_count=count)
+        letters.update(print_batch=batch)
+        audit_log(
+            actor=actor,
+            action="recognition.print_batch.created",
+            obj=batch,
+            data={"letters": count},
+        )
+        outgoing.enqueue(batch)
+    return batch
+
+
+def _postcode_order(letter: Letter) -> tuple:
+    from nominations.selectors import letter_facts
+
+    postcode = (letter_facts(letter.nominee_id).address or [""])[-1]
+    return (postcode.replace(" ", ""), letter.pk)
+
+
+def print_batch_build(*, batch_id: int) -> PrintBatch | None:
+    """One PDF of every letter in postcode order, and the address list for the print room.
+
+    Letters are rendered one at a time and appended to a file on disk, so memory
+    stays bounded however large the batch; progress is saved as it goes.
+    """
+    import csv
+    import io
+    import tempfile
+
+    from pypdf import PdfReader, PdfWriter
+
+    from nominations.selectors import letter_facts
+    from recognition.letter_pdf import LetterProblem, format_address
+    from recognition.letters import LetterNotReady, letter_pdf, recipient
+
+    batch = outgoing.claim(PrintBatch, batch_id)
+    if batch is None:
+        return None
+    letters = sorted(Letter.objects.filter(print_batch=batch), key=_postcode_order)
+    writer = PdfWriter()
+    rows = []
+    try:
+        for number, letter in enumerate(letters, start=1):
+            writer.append(PdfReader(io.BytesIO(letter_pdf(nominee_id=letter.nominee_id))))
+            facts = letter_facts(letter.nominee_id)
+            lines = format_address([recipient(facts), *facts.address])
+            rows.append([letter.pk, *lines, *[""] * (7 - len(lines)), 1])
+            if number % 10 == 0 or number == len(letters):
+                PrintBatch.objects.filter(pk=batch.pk).update(built_count=number)
+    except (LetterProblem, LetterNotReady) as error:
+        outgoing.fail(
+            batch,
+            f"The letter to {letter.nominee} could not be made: {getattr(error, 'reason', None) or error}",
+        )
+        return batch
+    with tempfile.TemporaryFile() as combined:
+        writer.write(combined)
+        combined.seek(0)
+        batch.pdf.save(
+            f"batch-{batch.pk}-{uuid.uuid4().hex[:8]}.pdf", ContentFile(combined.read()), save=False
+        )
+    table = io.StringIO()
+    out = csv.writer(table)
+    out.writerow(
+        [
+            "letter",
+            "line_1",
+            "line_2",
+            "line_3",
+            "line_4",
+            "line_5",
+            "line_6",
+            "line_7",
+            "pin_badges",
+        ]
+    )
+    out.writerows(rows)
+    batch.addresses.save(
+        f"batch-{batch.pk}-{uuid.uuid4().hex[:8]}.csv",
+        ContentFile(table.getvalue().encode("utf-8")),
+        save=False,
+    )
+    with transaction.atomic():
+        batch.save(update_fields=["pdf", "addresses"])
+        outgoing.finish(batch, built_count=len(letters))
+    return batch
+
+
+def print_batch_mark_posted(*, batch: PrintBatch, actor) -> PrintBatch:
+    with transaction.atomic():
+        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != PrintBatch.Status.SENT:
+            raise PrintBatchError("Only a finished batch can be marked as posted.")
+        if batch.posted_at is None:
+            batch.posted_at, batch.posted_by = timezone.now(), actor
+            batch.save(update_fields=["posted_at", "posted_by"])
+            Letter.objects.filter(print_batch=batch).update(stage=Letter.Stage.POSTED)
+            audit_log(
+                actor=actor,
+                action="recognition.print_batch.posted",
+                obj=batch,
+                data={"letters": batch.letter_count},
+            )
+    return batch

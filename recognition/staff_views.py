@@ -2,17 +2,17 @@
 
 from django.contrib import messages
 from django.db.models import Count
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from council.permissions import staff_required
 from council.roles import Role
 from nominations.selectors import nominees_for_letters
 from recognition import merge, services
 from recognition.forms import LetterTemplateForm, PreviewForm
-from recognition.models import Letter, LetterTemplate, LetterVariant
+from recognition.models import Letter, LetterTemplate, LetterVariant, PrintBatch
 
 mayors_office_required = staff_required(role=Role.MAYORS_OFFICE)
 
@@ -130,3 +130,81 @@ def release(request):
         "stages": [(label, by_stage.get(value, 0)) for value, label in Letter.Stage.choices],
     }
     return TemplateResponse(request, "recognition/letters/release.html", context)
+
+
+@mayors_office_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def batches(request):
+    if request.method == "POST":
+        try:
+            batch = services.print_batch_create(actor=request.user)
+        except services.PrintBatchError as error:
+            messages.error(request, str(error))
+            return redirect("letters:batches")
+        return redirect("letters:batch", pk=batch.pk)
+    waiting = Letter.objects.filter(stage=Letter.Stage.FOR_PRINT, print_batch__isnull=True)
+    context = {
+        "ready": waiting.filter(address_problem="").count(),
+        "problems": waiting.exclude(address_problem="").select_related("nominee"),
+        "batches": PrintBatch.objects.select_related("created_by").order_by("-created_at")[:50],
+    }
+    return TemplateResponse(request, "recognition/letters/batches.html", context)
+
+
+def _batch_state(batch: PrintBatch) -> dict:
+    working = batch.status in (PrintBatch.Status.QUEUED, PrintBatch.Status.SENDING)
+    text = f"Made {batch.built_count} of {batch.letter_count} letters." if working else "Finished."
+    return {
+        "working": working,
+        "checked": batch.built_count,
+        "total": batch.letter_count,
+        "text": text,
+    }
+
+
+@mayors_office_required
+@require_safe
+def batch(request, pk):
+    batch = get_object_or_404(PrintBatch, pk=pk)
+    state = _batch_state(batch)
+    percent = round(100 * batch.built_count / batch.letter_count) if batch.letter_count else 0
+    return TemplateResponse(
+        request, "recognition/letters/batch.html", {"batch": batch, "percent": percent, **state}
+    )
+
+
+@mayors_office_required
+@require_safe
+def batch_progress(request, pk):
+    return JsonResponse(_batch_state(get_object_or_404(PrintBatch, pk=pk)))
+
+
+@mayors_office_required
+@require_safe
+def batch_download(request, pk, kind):
+    batch = get_object_or_404(PrintBatch, pk=pk, status=PrintBatch.Status.SENT)
+    file, name, content_type = (
+        (batch.pdf, f"print-batch-{batch.pk}.pdf", "application/pdf")
+        if kind == "pdf"
+        else (batch.addresses, f"print-batch-{batch.pk}-addresses.csv", "text/csv")
+    )
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@mayors_office_required
+@require_POST
+def batch_posted(request, pk):
+    batch = get_object_or_404(PrintBatch, pk=pk)
+    try:
+        services.print_batch_mark_posted(batch=batch, actor=request.user)
+    except services.PrintBatchError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Print batch {batch.pk} is marked as posted: {batch.letter_count} letters."
+        )
+    return redirect("letters:batch", pk=batch.pk)

@@ -11,3 +11,8 @@ def letter_send(letter_id: int) -> None:
 @shared_task(name="recognition.tasks.letters_create", acks_late=True)
 def letters_create() -> int:
     return services.letters_create_for_approved()
+
+
+@shared_task(name="recognition.tasks.print_batch_build", acks_late=True)
+def print_batch_build(batch_id: int) -> None:
+    services.print_batch_build(batch_id=batch_id)

@@ -48,6 +48,22 @@ MATRIX = {
     "letters:index": ("/staff/letters/", MAYORS_OFFICE_ONLY),
     "letters:preview": ("/staff/letters/preview/", MAYORS_OFFICE_ONLY),
     "letters:release": ("/staff/letters/release/", MAYORS_OFFICE_ONLY),
+    "letters:batches": ("/staff/letters/batches/", MAYORS_OFFICE_ONLY),
+    **{
+        f"letters:{name}": (
+            f"/staff/letters/batches/999/{path}",
+            MAYORS_OFFICE_ONLY
+            | {"administrator": 404}
+            | ({"administrator": 405} if name == "batch_posted" else {}),
+        )
+        for name, path in [
+            ("batch", ""),
+            ("batch_progress", "progress/"),
+            ("batch_pdf", "letters.pdf"),
+            ("batch_csv", "addresses.csv"),
+            ("batch_posted", "posted/"),
+        ]
+    },
     "letters:edit": ("/staff/letters/person/", MAYORS_OFFICE_ONLY),
     "nominations_staff:enter": (
         "/staff/nominations/new/",
