@@ -85,6 +85,16 @@ PEOPLE = [
         "rejected",
     ),
     (
+        "Margaret O'Neill",
+        "person",
+        "Good neighbour",
+        "E05099911",
+        "",
+        "NE34 7QR",
+        "Margaret has run the lunch club at Horsley Hill for thirty years and still bakes for it every Friday.",
+        "approved",
+    ),
+    (
         "Gary Nolan",
         "person",
         "Good neighbour",

@@ -42,7 +42,13 @@ def test_the_mayors_office_corrects_a_merge_field_and_previews(page, transaction
     visit(page, "/staff/letters/")
     with navigation(page):
         page.get_by_role("link", name="Check and release letters").click()
-    expect(page.get_by_text("3 letters will be emailed")).to_be_visible()
+    expect(page.get_by_text("3 letters will be emailed and 1 will wait")).to_be_visible()
     with navigation(page):
-        page.get_by_role("button", name="Release 3 letters").click()
-    expect(page.get_by_text("Released 3 letters to be emailed")).to_be_visible()
+        page.get_by_role("button", name="Release 4 letters").click()
+    expect(
+        page.get_by_text("Released 3 letters to be emailed and 1 for the next print batch.")
+    ).to_be_visible()
+    visit(page, "/staff/letters/batches/")
+    with navigation(page):
+        page.get_by_role("button", name="Make a print batch of 1 letter").click()
+    expect(page.get_by_text("Made 0 of 1 letters.")).to_be_visible()

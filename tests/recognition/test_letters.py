@@ -27,7 +27,12 @@ def demo(db):
 
 def test_every_approved_nominee_gets_one_letter_however_many_nominations(demo):
     letters = dict(Letter.objects.values_list("nominee__name", "route"))
-    assert letters == {"Maureen Clarke": "email", "Dr Amir Haddad": "email", "Priya Shah": "email"}
+    assert letters == {
+        "Maureen Clarke": "email",
+        "Dr Amir Haddad": "email",
+        "Priya Shah": "email",
+        "Margaret O'Neill": "post",
+    }
     assert set(Letter.objects.values_list("stage", flat=True)) == {Letter.Stage.AWAITING_RELEASE}
     # A second nomination of Maureen, approved, makes no second letter.
     maureen = Nominee.objects.get(name="Maureen Clarke")
@@ -60,7 +65,7 @@ def test_nothing_goes_out_before_release_then_each_email_carries_its_pdf_once(
     office = StaffFactory(roles=[Role.MAYORS_OFFICE])
     with django_capture_on_commit_callbacks() as published:
         counts = services.letters_release(actor=office)
-    assert counts == {"email": 3, "post": 0}
+    assert counts == {"email": 3, "post": 1}
     assert len(published) == 3
 
     services.letter_send(letter_id=letter.pk)
@@ -106,11 +111,11 @@ def test_the_release_page_shows_a_sample_and_releases(client, demo):
     office = StaffFactory(roles=[Role.MAYORS_OFFICE], authenticator=True)
     client.force_login(office)
     page = client.get("/staff/letters/release/").content.decode()
-    assert "3 letters will be emailed and 0 will wait for the next print batch" in page
-    assert "Release 3 letters" in page
+    assert "3 letters will be emailed and 1 will wait for the next print batch" in page
+    assert "Release 4 letters" in page
     response = client.post("/staff/letters/release/", follow=True)
     assert (
-        "Released 3 letters to be emailed and 0 for the next print batch."
+        "Released 3 letters to be emailed and 1 for the next print batch."
         in response.content.decode()
     )
     assert not Letter.objects.filter(stage=Letter.Stage.AWAITING_RELEASE).exists()
