@@ -6,6 +6,7 @@ allowed hosts must be given. With production values `manage.py check --deploy`
 reports nothing.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -312,19 +313,24 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Proud to Support <proud@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ANYMAIL_PROVIDER = env_str("ANYMAIL_PROVIDER", "")
+# Every other ANYMAIL_ variable is the provider's own setting, such as
+# ANYMAIL_POSTMARK_SERVER_TOKEN. ANYMAIL_WEBHOOK_SECRET ("user:password") turns
+# on the delivery-tracking webhooks at /anymail/<provider>/tracking/.
+ANYMAIL = {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_") and key != "ANYMAIL_PROVIDER" and value.strip()
+}
+if ANYMAIL.get("WEBHOOK_SECRET") and ":" not in ANYMAIL["WEBHOOK_SECRET"]:
+    raise ConfigurationError(
+        "ANYMAIL_WEBHOOK_SECRET must be a user name and password, as user:password."
+    )
 if ANYMAIL_PROVIDER:
     if not ANYMAIL_PROVIDER.replace("_", "").isalnum():
         raise ConfigurationError(
             f"ANYMAIL_PROVIDER must be an anymail provider name, not {ANYMAIL_PROVIDER!r}."
         )
     EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_PROVIDER}.EmailBackend"
-    import os as _os
-
-    ANYMAIL = {
-        key.removeprefix("ANYMAIL_"): value
-        for key, value in _os.environ.items()
-        if key.startswith("ANYMAIL_") and key != "ANYMAIL_PROVIDER"
-    }
 elif env_str("EMAIL_HOST", ""):
     # A plain SMTP server, such as the mail catcher in docker-compose.yml.
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from anymail import urls as anymail_urls
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -26,6 +27,16 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # Delivery events from the email provider; only with a secret, never open to anyone.
+    # Tracking only: the platform takes no inbound email.
+    tracking = [
+        pattern
+        for pattern in anymail_urls.urlpatterns
+        if pattern.name.endswith("_tracking_webhook")
+    ]
+    urlpatterns += [path("anymail/", include((tracking, "anymail")))]
 
 if settings.DEBUG or settings.SERVE_MEDIA:
     # Uploaded files in development; production serves them from object storage.

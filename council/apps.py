@@ -7,4 +7,4 @@ class CouncilConfig(AppConfig):
     name = "council"
 
     def ready(self) -> None:
-        from council import checks  # noqa: F401  (registers the deployment checks)
+        from council import checks, webhooks  # noqa: F401  (registers the deployment checks and the webhook receiver)

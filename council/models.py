@@ -218,6 +218,8 @@ class OutboundEmail(OutgoingWork):
     metadata = models.JSONField(default=dict, blank=True)
     tags = models.JSONField(default=list, blank=True)
     provider_message_id = models.CharField(max_length=255, blank=True)
+    # What the provider last said: delivered, bounced, rejected, complained.
+    delivery = models.CharField(max_length=20, blank=True)
     # Files in the default storage sent with the email: [{"path", "filename", "mimetype"}].
     attachments = models.JSONField(default=list, blank=True)
 
@@ -226,3 +228,48 @@ class OutboundEmail(OutgoingWork):
 
     def __str__(self) -> str:
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class DeliveryEvent(OutgoingWork):
+    """What the email provider told us about a message, kept once however often it is sent.
+
+    The webhook stores the event and answers at once; the worker applies it
+    (council.services.delivery_event_apply) and each app reacts in its
+    `delivery.py`, so a slow reaction never keeps the provider waiting.
+    """
+
+    task_name: ClassVar[str] = "council.tasks.delivery_event_apply"
+
+    key = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text=_("The provider's event id, so a repeated webhook changes nothing."),
+    )
+    provider = models.CharField(max_length=40)
+    event_type = models.CharField(max_length=40)
+    reject_reason = models.CharField(max_length=40, blank=True)
+    description = models.TextField(blank=True)
+    recipient = models.EmailField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(OutgoingWork.Meta):
+        verbose_name = _("delivery event")
+
+    def __str__(self) -> str:
+        return f"{self.event_type} for {self.recipient}"
+
+
+class EmailSuppression(models.Model):
+    """An address we no longer email: it complained, or it does not exist."""
+
+    address = models.EmailField(unique=True)
+    reason = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.reason}"

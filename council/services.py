@@ -3,7 +3,9 @@
 import logging
 import re
 from collections.abc import Iterable
+from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -11,9 +13,18 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from council import outgoing
-from council.models import Area, AuditLogEntry, CivicYear, CouncilSettings, OutboundEmail
+from council.models import (
+    Area,
+    AuditLogEntry,
+    CivicYear,
+    CouncilSettings,
+    DeliveryEvent,
+    EmailSuppression,
+    OutboundEmail,
+)
 from council.selectors import SETTINGS_CACHE_KEY, civic_year_cache_key
 
 logger = logging.getLogger(__name__)
@@ -106,6 +117,12 @@ def email_send(*, email_id: int) -> OutboundEmail | None:
     email = outgoing.claim(OutboundEmail, email_id)
     if email is None:
         return None
+    stopped = [address for address in email.to if is_suppressed(address)]
+    if stopped:
+        outgoing.fail(
+            email, f"Not sent: {', '.join(stopped)} asked not to be emailed, or does not exist."
+        )
+        return email
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -316,3 +333,87 @@ def account_ensure(
             data={"roles": sorted(roles), "is_staff": user.is_staff},
         )
     return user
+
+
+# --- Delivery events from the email provider ------------------------------------------------
+
+# Events that mean the address will not take mail from us again.
+_STOPS_EMAIL = {
+    "complained": "The recipient reported our email as spam.",
+    "rejected": "The provider will not send to this address.",
+}
+
+
+def delivery_event_record(*, event, provider: str) -> DeliveryEvent | None:
+    """Keep one tracking event from the provider's webhook, once, and apply it on the worker."""
+    key = (
+        event.event_id
+        or f"{event.message_id}:{event.event_type}:{event.timestamp.isoformat() if event.timestamp else ''}"
+    )
+    with transaction.atomic():
+        row, created = DeliveryEvent.objects.get_or_create(
+            key=f"{provider}:{key}"[:255],
+            defaults={
+                "provider": provider,
+                "event_type": str(event.event_type or ""),
+                "reject_reason": str(event.reject_reason or ""),
+                "description": (event.description or event.mta_response or "")[:2000],
+                "recipient": (event.recipient or "")[:254],
+                "message_id": str(event.message_id or "")[:255],
+                "metadata": dict(event.metadata or {}),
+                "occurred_at": event.timestamp,
+            },
+        )
+        if created:
+            outgoing.enqueue(row)
+    return row if created else None
+
+
+def delivery_event_apply(*, event_id: int) -> DeliveryEvent | None:
+    """Move the email (and whatever it carried, such as a letter) forward by one event."""
+    event = outgoing.claim(DeliveryEvent, event_id)
+    if event is None:
+        return None
+    with transaction.atomic():
+        email = _email_for(event)
+        if email is not None and event.event_type in (
+            "delivered",
+            "bounced",
+            "rejected",
+            "complained",
+        ):
+            email.delivery = event.event_type
+            email.save(update_fields=["delivery"])
+        hard_bounce = event.event_type == "bounced" and event.reject_reason in (
+            "bounced",
+            "invalid",
+        )
+        if event.recipient and (event.event_type in _STOPS_EMAIL or hard_bounce):
+            EmailSuppression.objects.get_or_create(
+                address=event.recipient.lower(),
+                defaults={"reason": _STOPS_EMAIL.get(event.event_type, "The address bounced.")},
+            )
+        for app in apps.get_app_configs():
+            if app.name in ("nominations", "recognition", "volunteers") and module_has_submodule(
+                app.module, "delivery"
+            ):
+                import_module(f"{app.name}.delivery").on_delivery_event(event=event, email=email)
+        outgoing.finish(event)
+    return event
+
+
+def _email_for(event: DeliveryEvent) -> OutboundEmail | None:
+    email_id = (event.metadata or {}).get("outbound_email_id")
+    if email_id and str(email_id).isdigit():
+        found = OutboundEmail.objects.filter(pk=int(email_id)).first()
+        if found:
+            return found
+    return (
+        OutboundEmail.objects.filter(provider_message_id=event.message_id).first()
+        if event.message_id
+        else None
+    )
+
+
+def is_suppressed(address: str) -> bool:
+    return EmailSuppression.objects.filter(address=address.strip().lower()).exists()

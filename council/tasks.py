@@ -11,3 +11,8 @@ def email_send(self, email_id: int) -> None:
 @shared_task(name="council.tasks.outgoing_sweep", acks_late=True)
 def outgoing_sweep() -> dict[str, int]:
     return outgoing.sweep()
+
+
+@shared_task(name="council.tasks.delivery_event_apply", acks_late=True)
+def delivery_event_apply(event_id: int) -> None:
+    services.delivery_event_apply(event_id=event_id)

@@ -14,6 +14,8 @@ os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("PROUD_PLAIN_STATIC", "true")
 os.environ["DJANGO_DEBUG"] = "false"
+# The delivery-tracking webhooks are on, as on a real site.
+os.environ.setdefault("ANYMAIL_WEBHOOK_SECRET", "tracking:test-only-webhook-secret")
 os.environ.pop("PROUD_DEMO_MODE", None)
 
 from config.settings import *  # noqa: E402, F403

@@ -112,6 +112,7 @@ PREFIXES = {
     "accounts/": "allauth",
     "admin/": "Django admin",
     "media/": "uploaded files (development only)",
+    "anymail/": "the email provider's tracking webhooks, behind their own secret (test_delivery.py)",
 }
 
 
