@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from council import outgoing
 from council.images import ImageRejected, image_clean
+from council.models import OutboundEmail
 from council.selectors import council_settings
 from council.services import audit_log, email_queue
 from recognition import merge
@@ -341,3 +342,47 @@ def print_batch_mark_posted(*, batch: PrintBatch, actor) -> PrintBatch:
                 data={"letters": batch.letter_count},
             )
     return batch
+
+
+def letter_retry(*, letter: Letter, actor) -> Letter:
+    """Try a letter again after it failed: made afresh and emailed, or its email sent again."""
+    with transaction.atomic():
+        letter = (
+            Letter.objects.select_for_update().select_related("outbound_email").get(pk=letter.pk)
+        )
+        email = letter.outbound_email
+        if letter.stage == Letter.Stage.FAILED:
+            letter.stage, letter.status, letter.status_changed_at, letter.last_error = (
+                Letter.Stage.EMAIL_QUEUED,
+                Letter.Status.QUEUED,
+                timezone.now(),
+                "",
+            )
+            letter.save(update_fields=["stage", "status", "status_changed_at", "last_error"])
+            outgoing.enqueue(letter)
+        elif email is not None and email.status == email.Status.FAILED:
+            email.status, email.status_changed_at, email.attempts = (
+                email.Status.QUEUED,
+                timezone.now(),
+                0,
+            )
+            email.save(update_fields=["status", "status_changed_at", "attempts"])
+            outgoing.enqueue(email)
+        else:
+            raise PrintBatchError("Only a letter that failed can be tried again.")
+        audit_log(actor=actor, action="recognition.letter.retried", obj=letter)
+    return letter
+
+
+def letters_needing_attention():
+    """Letters staff must act on: not made, not emailed after every try, or bounced with no address."""
+    from django.db.models import Q
+
+    return (
+        Letter.objects.filter(
+            Q(stage__in=[Letter.Stage.FAILED, Letter.Stage.BOUNCED])
+            | Q(outbound_email__status=OutboundEmail.Status.FAILED)
+        )
+        .select_related("nominee", "outbound_email")
+        .order_by("nominee__name")
+    )

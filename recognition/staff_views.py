@@ -128,6 +128,7 @@ def release(request):
         "waiting_post": waiting.filter(route=Letter.Route.POST).count(),
         "problems": waiting.exclude(address_problem="").filter(route=Letter.Route.POST),
         "stages": [(label, by_stage.get(value, 0)) for value, label in Letter.Stage.choices],
+        "attention": services.letters_needing_attention(),
     }
     return TemplateResponse(request, "recognition/letters/release.html", context)
 
@@ -208,3 +209,16 @@ def batch_posted(request, pk):
             request, f"Print batch {batch.pk} is marked as posted: {batch.letter_count} letters."
         )
     return redirect("letters:batch", pk=batch.pk)
+
+
+@mayors_office_required
+@require_POST
+def retry(request, pk):
+    letter = get_object_or_404(Letter, pk=pk)
+    try:
+        services.letter_retry(letter=letter, actor=request.user)
+    except services.PrintBatchError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The letter to {letter.nominee.name} will be tried again.")
+    return redirect("letters:release")

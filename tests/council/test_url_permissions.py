@@ -49,6 +49,7 @@ MATRIX = {
     "letters:preview": ("/staff/letters/preview/", MAYORS_OFFICE_ONLY),
     "letters:release": ("/staff/letters/release/", MAYORS_OFFICE_ONLY),
     "letters:batches": ("/staff/letters/batches/", MAYORS_OFFICE_ONLY),
+    "letters:retry": ("/staff/letters/999/retry/", MAYORS_OFFICE_ONLY | {"administrator": 405}),
     **{
         f"letters:{name}": (
             f"/staff/letters/batches/999/{path}",

@@ -119,3 +119,29 @@ def test_the_release_page_shows_a_sample_and_releases(client, demo):
         in response.content.decode()
     )
     assert not Letter.objects.filter(stage=Letter.Stage.AWAITING_RELEASE).exists()
+
+
+def test_a_failed_letter_is_shown_with_the_reason_and_can_be_tried_again(client, demo):
+    from recognition.models import LetterTemplate
+
+    template = LetterTemplate.objects.get(variant="person")
+    saved = (template.salutation, template.body)
+    template.delete()
+    services.letters_release(actor=None)
+    letter = Letter.objects.get(nominee__name="Maureen Clarke")
+    services.letter_send(letter_id=letter.pk)
+
+    office = StaffFactory(roles=[Role.MAYORS_OFFICE], authenticator=True)
+    client.force_login(office)
+    page = client.get("/staff/letters/release/").content.decode()
+    assert "Letters that need you" in page and "There is no letter yet for a person" in page
+
+    services.letter_template_save(
+        variant="person", salutation=saved[0], body=saved[1], actor=office
+    )
+    client.post(f"/staff/letters/{letter.pk}/retry/")
+    letter.refresh_from_db()
+    assert letter.stage == Letter.Stage.EMAIL_QUEUED and letter.status == Letter.Status.QUEUED
+    services.letter_send(letter_id=letter.pk)
+    letter.refresh_from_db()
+    assert letter.stage == Letter.Stage.EMAILED
