@@ -223,3 +223,41 @@ def demo_server(*, workers: int, threads: int, ready_path: str) -> Iterator[Serv
         if process is not None:
             stop_gunicorn(process)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextmanager
+def django_in_process(workdir: Path) -> Iterator[str]:
+    """Django in this process on a fresh database with the demo data; yields its description.
+
+    SQLite: a file in `workdir`. PostgreSQL (DATABASE_URL set): a throwaway database
+    with a name of its own beside DATABASE_URL's, dropped afterwards.
+    """
+    import io
+    import logging
+
+    env, database = bench_environment(workdir, free_port())
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    # The file broker has no host name, and kombu says so each time a task is published.
+    logging.getLogger("kombu.connection").setLevel(logging.ERROR)
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        call_command("migrate", verbosity=0, interactive=False)
+        call_command("load_demo", stdout=io.StringIO())
+        yield database
+        return
+    original = connection.settings_dict["NAME"]
+    name = f"proud_bench_{secrets.token_hex(4)}"  # never another run's test database
+    connection.settings_dict["TEST"]["NAME"] = name
+    try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        call_command("load_demo", stdout=io.StringIO())
+        yield f"{database} (throwaway database {name})"
+    finally:
+        if connection.settings_dict["NAME"] == name:  # only ever drop the throwaway one
+            connection.creation.destroy_test_db(original, verbosity=0)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("staff/nominations/", include("nominations.staff_urls")),
     path("staff/letters/", include("recognition.staff_urls")),
     path("", include("nominations.urls")),
+    path("", include("recognition.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -195,3 +195,13 @@ def nominees_for_letters(*, search: str = "", limit: int = 50) -> QuerySet[Nomin
     if search:
         queryset = queryset.filter(name__icontains=search)
     return queryset.order_by("name")[:limit]
+
+
+def nominee_from_link(token: str) -> Nominee | None:
+    """The nominee a current consent link belongs to, or None: the key to their own page."""
+    from nominations.services import NominationError, consent_link_from_token
+
+    try:
+        return consent_link_from_token(token).nominee
+    except NominationError:
+        return None

@@ -42,6 +42,11 @@ MATRIX = {
     "nominations:consent_code": ("/consent/", PUBLIC),
     "nominations:consent_answer": ("/consent/answer/", dict.fromkeys(ROLES, 302)),
     "nominations:consent": ("/consent/not-a-token/", dict.fromkeys(ROLES, 400)),
+    # The nominee's own page and shared cards: signed links, so a made-up one is 404 for everyone.
+    "recognition:nominee": ("/nominee/not-a-token/", dict.fromkeys(ROLES, 404)),
+    "recognition:nominee_letter": ("/nominee/not-a-token/letter.pdf", dict.fromkeys(ROLES, 404)),
+    "recognition:card_page": ("/cards/not-a-card/", dict.fromkeys(ROLES, 404)),
+    "recognition:card_image": ("/cards/not-a-card/card.png", dict.fromkeys(ROLES, 404)),
     # The review queue: comms staff only; an unknown reference is 404 for them.
     "nominations_staff:queue": ("/staff/nominations/", COMMS_ONLY),
     # The Mayor's letters: the Mayor's office only.

@@ -52,3 +52,24 @@ def test_the_mayors_office_corrects_a_merge_field_and_previews(page, transaction
     with navigation(page):
         page.get_by_role("button", name="Make a print batch of 1 letter").click()
     expect(page.get_by_text("Made 0 of 1 letters.")).to_be_visible()
+
+
+def test_a_nominee_downloads_their_letter_and_sees_their_card(page, transactional_db):
+    import re
+
+    from council.models import OutboundEmail
+    from recognition import services
+
+    call_command("load_demo", stdout=io.StringIO())
+    services.letters_release(actor=None)
+    body = OutboundEmail.objects.filter(to=["maureen.clarke@example.net"]).latest("pk").body_text
+    token = re.search(r"/consent/([^\s/]+)/", body).group(1)
+    visit(page, f"/nominee/{token}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you, Maureen Clarke")
+    expect(page.get_by_role("link", name="Download your letter (PDF)")).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile("I was nominated"))).to_be_visible()
+    with navigation(page):
+        page.get_by_role("link", name=re.compile(r"cards")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "I was nominated for Proud to Support 2026"
+    )
