@@ -49,14 +49,11 @@ object; exits with status 1 if a request failed or the rows do not add up.
 
 import argparse
 import http.client
-import io
 import json
-import logging
 import os
 import random
 import re
 import resource
-import secrets
 import shutil
 import statistics
 import sys
@@ -64,9 +61,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -613,41 +608,6 @@ def bench_submission(args) -> dict:
 # --- Part 2: matching a new nominee against many ------------------------------------------
 
 
-@contextmanager
-def django_database(workdir: Path) -> Iterator[str]:
-    """Django in this process on a fresh database with the demo data; yields its description.
-
-    SQLite: a file in `workdir`. PostgreSQL: a throwaway database with a name of its own
-    beside DATABASE_URL's, dropped afterwards.
-    """
-    env, database = support.bench_environment(workdir, support.free_port())
-    os.environ.update(env)
-    sys.path.insert(0, str(support.ROOT))
-    import django
-
-    django.setup()
-    # The file broker has no host name, and kombu says so each time load_demo queues an email.
-    logging.getLogger("kombu.connection").setLevel(logging.ERROR)
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        call_command("migrate", verbosity=0, interactive=False)
-        call_command("load_demo", stdout=io.StringIO())
-        yield database
-        return
-    original = connection.settings_dict["NAME"]
-    name = f"proud_bench_{secrets.token_hex(4)}"  # never another run's test database
-    connection.settings_dict["TEST"]["NAME"] = name
-    try:
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        call_command("load_demo", stdout=io.StringIO())
-        yield f"{database} (throwaway database {name})"
-    finally:
-        if connection.settings_dict["NAME"] == name:  # only ever drop the throwaway one
-            connection.creation.destroy_test_db(original, verbosity=0)
-
-
 def _percentile(values: list[float], percent: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
 
@@ -675,7 +635,7 @@ def _query_plan(sql: str) -> list[str]:
 def bench_matching(args) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix="proud-bench-matching-"))
     try:
-        with django_database(workdir) as database:
+        with support.django_in_process(workdir) as database:
             figures = _match(args)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
