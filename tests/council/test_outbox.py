@@ -168,3 +168,26 @@ def test_attachments_kept_in_storage_go_with_the_email():
     email_send(email_id=queued.pk)
     (attachment,) = mail.outbox[0].attachments
     assert attachment == ("Letter from the Mayor.pdf", b"%PDF-1.7 the letter", "application/pdf")
+
+
+class FlakyBackend(EmlFileBackend):
+    """A provider that fails twice with a passing fault, then takes the message."""
+
+    calls = 0
+
+    def send_messages(self, messages):
+        FlakyBackend.calls += 1
+        if FlakyBackend.calls <= 2:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+def test_a_provider_failing_twice_then_succeeding_sends_once(settings, tmp_path):
+    settings.EMAIL_BACKEND = "tests.council.test_outbox.FlakyBackend"
+    FlakyBackend.calls = 0
+    queued = queue_one(subject="Third time lucky")
+    for _ in range(4):  # the sweeper brings it back after each passing fault
+        email_send(email_id=queued.pk)
+    queued.refresh_from_db()
+    assert queued.status == OutboundEmail.Status.SENT and queued.attempts == 3
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
