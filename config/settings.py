@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "council",
     "nominations",
     "recognition",
+    "recognition.honours",
+    "recognition.stories",
     "volunteers",
 ]
 

@@ -66,6 +66,18 @@ class CouncilSettings(models.Model):
         validators=[hex_colour],
         help_text=_("The stripe under the header."),
     )
+    stories_self_approval = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Let the author of a story approve it themselves. Off by default: a colleague approves."
+        ),
+    )
+    # The pre-election pause: while set, no story or social post goes out on a schedule.
+    publishing_paused_at = models.DateTimeField(null=True, blank=True)
+    publishing_paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    publishing_pause_reason = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -16,9 +16,16 @@ post, a check-in) is a row with a status before any task is queued:
 4. The task does the outside call and records the outcome with
    :func:`finish` (``sent``) or :func:`fail` (``failed`` with the reason, shown
    to staff). A failure never rolls back the business change that asked for it.
+5. A passing fault (the provider busy or out of reach) goes to
+   :func:`retry_later`: the row is ``queued`` again with ``next_attempt_at``
+   set, each wait about twice the one before, and the sweeper publishes it
+   only once that time has come. Nothing is queued with a countdown (with
+   Redis, a message held past the visibility timeout is delivered again).
+   After ``max_attempts`` tries the row is ``failed`` with the last reason.
 """
 
 import logging
+import random
 from datetime import timedelta
 from typing import ClassVar
 
@@ -50,12 +57,22 @@ class OutgoingWork(models.Model):
     # What a stale `sending` row becomes. `queued` sends it again (right for an
     # email: a second copy beats none); `unknown` leaves it for a person to check.
     stale_sending: ClassVar[str] = Status.QUEUED
+    # Tries before a passing fault becomes a failure, and the waits between
+    # them: the first about `retry_first_wait`, each later one about twice the
+    # one before, never more than `retry_max_wait`. Eight tries at 1, 2, 4, 8,
+    # 16, 32 and 60 minutes cover about two hours of a provider's outage.
+    max_attempts: ClassVar[int] = 8
+    retry_first_wait: ClassVar[timedelta] = timedelta(minutes=1)
+    retry_max_wait: ClassVar[timedelta] = timedelta(hours=1)
 
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # When a row waiting after a passing fault may be tried again. Empty: as
+    # soon as it is published (the sweeper re-publishes after `requeue_after`).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -94,6 +111,7 @@ def enqueue(obj: OutgoingWork) -> None:
 def _set_status(obj: OutgoingWork, status: str, **fields) -> None:
     obj.status = status
     obj.status_changed_at = timezone.now()
+    fields.setdefault("next_attempt_at", None)
     for name, value in fields.items():
         setattr(obj, name, value)
     obj.save(update_fields=["status", "status_changed_at", *fields])
@@ -102,11 +120,13 @@ def _set_status(obj: OutgoingWork, status: str, **fields) -> None:
 def claim(
     model: type[OutgoingWork], pk: int, *, ready: tuple[str, ...] = (OutgoingWork.Status.QUEUED,)
 ) -> OutgoingWork | None:
-    """Lock the row and move it to `sending` if it is ready; otherwise None."""
+    """Lock the row and move it to `sending` if it is ready and due; otherwise None."""
     with transaction.atomic():
         obj = model.objects.select_for_update().filter(pk=pk).first()
         if obj is None or obj.status not in ready:
             return None
+        if obj.next_attempt_at is not None and obj.next_attempt_at > timezone.now():
+            return None  # waiting after a passing fault: the sweeper publishes it when due
         _set_status(obj, OutgoingWork.Status.SENDING, attempts=obj.attempts + 1)
     return obj
 
@@ -119,9 +139,51 @@ def fail(obj: OutgoingWork, reason: str) -> None:
     _set_status(obj, OutgoingWork.Status.FAILED, last_error=reason[:2000])
 
 
-def retry_later(obj: OutgoingWork, reason: str) -> None:
-    """A passing fault: back to `queued` for the sweeper, with the reason kept."""
-    _set_status(obj, OutgoingWork.Status.QUEUED, last_error=reason[:2000])
+def retry_wait(model: type[OutgoingWork], attempts: int, *, rng=None) -> timedelta:
+    """How long to wait after `attempts` tries: doubling each time, capped, with jitter.
+
+    The wait is drawn between half and all of the doubled figure, so rows that
+    failed together (a provider's outage) do not all come back in the same minute.
+    """
+    doubled = model.retry_first_wait * 2 ** max(attempts - 1, 0)
+    ceiling = min(doubled, model.retry_max_wait)
+    # Jitter, not a secret: the standard generator is right here.
+    fraction = (rng or random).uniform(0.5, 1.0)  # noqa: S311
+    return ceiling * fraction
+
+
+def retry_later(obj: OutgoingWork, reason: str) -> bool:
+    """A passing fault: `queued` again until a later try is due, or `failed` after the last.
+
+    Returns whether it will be tried again. The reason is kept either way, so
+    staff see what the provider said.
+    """
+    if obj.attempts >= obj.max_attempts:
+        fail(obj, f"Not sent after {obj.attempts} tries. The last answer was: {reason}")
+        return False
+    _set_status(
+        obj,
+        OutgoingWork.Status.QUEUED,
+        last_error=reason[:2000],
+        next_attempt_at=timezone.now() + retry_wait(type(obj), obj.attempts),
+    )
+    return True
+
+
+def wait(obj: OutgoingWork, *, until) -> None:
+    """Back to `queued`, not a failure: the work is waiting on other work (a batch on its parts).
+
+    Whatever finishes that work publishes the row again; the sweeper looks at it
+    at `until` in case that message was lost.
+    """
+    _set_status(obj, OutgoingWork.Status.QUEUED, next_attempt_at=until)
+
+
+def _due(model: type[OutgoingWork], now) -> models.Q:
+    """Queued rows to publish: past their next try, or waiting longer than `requeue_after`."""
+    return models.Q(next_attempt_at__lte=now) | models.Q(
+        next_attempt_at__isnull=True, status_changed_at__lt=now - model.requeue_after
+    )
 
 
 def sweep(now=None) -> dict[str, int]:
@@ -138,11 +200,13 @@ def sweep(now=None) -> dict[str, int]:
             last_error="The worker stopped while this was being sent.",
         )
         waiting = list(
-            model.objects.filter(
-                status=OutgoingWork.Status.QUEUED, status_changed_at__lt=now - model.requeue_after
-            )
+            model.objects.filter(_due(model, now), status=OutgoingWork.Status.QUEUED)
             .order_by("status_changed_at")
             .values_list("pk", flat=True)[:1000]
+        )
+        # Due now, so the worker takes it whatever its own clock says.
+        model.objects.filter(pk__in=waiting, next_attempt_at__isnull=False).update(
+            next_attempt_at=None
         )
         published = 0
         for pk in waiting:

@@ -25,3 +25,30 @@ def user_has_role(user, role: Role) -> bool:
     if user.is_superuser:
         return True
     return user.groups.filter(name=role.value).exists()
+
+
+# Permissions each role holds from the start, as "app_label.codename". An
+# administrator can take one away from a role, or give it to one person, in the admin.
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.COMMS: ("stories.approve_story", "stories.publish_story"),
+}
+
+
+def role_group(role: Role):
+    """The group behind a role, made with its standing permissions if it is missing.
+
+    Tests on a flushed database and a fresh install both come through here, so a
+    role always carries what ROLE_PERMISSIONS says it starts with.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=str(role))
+    if created:
+        for name in ROLE_PERMISSIONS.get(str(role), ()):
+            app_label, codename = name.split(".")
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)
+    return group

@@ -25,7 +25,7 @@ from council.models import (
     EmailSuppression,
     OutboundEmail,
 )
-from council.selectors import SETTINGS_CACHE_KEY, civic_year_cache_key
+from council.selectors import AREAS_CACHE_KEY, SETTINGS_CACHE_KEY, civic_year_cache_key
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,8 @@ def header_safe(value: str) -> str:
     return _LINE_BREAKS.sub(" ", value).strip()
 
 
-EMAIL_MAX_ATTEMPTS = 5
+# Tries before a provider that keeps failing is given up on (see council.outgoing.retry_later).
+EMAIL_MAX_ATTEMPTS = OutboundEmail.max_attempts
 
 
 def _is_passing_fault(error: Exception) -> bool:
@@ -147,8 +148,8 @@ def email_send(*, email_id: int) -> OutboundEmail | None:
     except Exception as error:  # the provider said no, or could not be reached
         reason = f"{type(error).__name__}: {error}"
         logger.warning("Email %s was not sent: %s", email.pk, reason)
-        if _is_passing_fault(error) and email.attempts < EMAIL_MAX_ATTEMPTS:
-            outgoing.retry_later(email, reason)
+        if _is_passing_fault(error):
+            outgoing.retry_later(email, reason)  # or failed, after the last try
         else:
             outgoing.fail(email, reason)
         return email
@@ -191,6 +192,61 @@ def council_settings_update(*, actor, data: dict) -> CouncilSettings:
     return council
 
 
+def publishing_pause(*, actor, reason: str) -> CouncilSettings:
+    """Pause all publishing (before an election): nothing scheduled goes out until it resumes."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise CouncilError("Enter the reason for pausing publishing")
+    with transaction.atomic():
+        council = CouncilSettings.objects.select_for_update().get(pk=CouncilSettings.load().pk)
+        if council.publishing_paused_at is not None:
+            raise CouncilError("Publishing is already paused.")
+        council.publishing_paused_at = timezone.now()
+        council.publishing_paused_by = actor
+        council.publishing_pause_reason = reason[:200]
+        council.save(
+            update_fields=[
+                "publishing_paused_at",
+                "publishing_paused_by",
+                "publishing_pause_reason",
+                "updated_at",
+            ]
+        )
+        audit_log(
+            actor=actor, action="council.publishing.paused", obj=council, data={"reason": reason}
+        )
+        transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
+    return council
+
+
+def publishing_resume(*, actor) -> CouncilSettings:
+    """End the pause. What it held back waits for staff to confirm each item: nothing goes out by itself."""
+    with transaction.atomic():
+        council = CouncilSettings.objects.select_for_update().get(pk=CouncilSettings.load().pk)
+        if council.publishing_paused_at is None:
+            raise CouncilError("Publishing is not paused.")
+        since = council.publishing_paused_at
+        council.publishing_paused_at = None
+        council.publishing_paused_by = None
+        council.publishing_pause_reason = ""
+        council.save(
+            update_fields=[
+                "publishing_paused_at",
+                "publishing_paused_by",
+                "publishing_pause_reason",
+                "updated_at",
+            ]
+        )
+        audit_log(
+            actor=actor,
+            action="council.publishing.resumed",
+            obj=council,
+            data={"paused_since": since.isoformat()},
+        )
+        transaction.on_commit(lambda: cache.delete(SETTINGS_CACHE_KEY))
+    return council
+
+
 def civic_year_save(*, actor, civic_year: CivicYear, changed: Iterable[str] = ()) -> CivicYear:
     """Add a civic year, or correct one: the Mayor named on letters from that year."""
     with transaction.atomic():
@@ -222,7 +278,14 @@ def area_save(*, actor, area: Area, changed: Iterable[str] = ()) -> Area:
             obj=area,
             data=_snapshot(area, changed or ["name", "code", "active"]),
         )
+        _areas_changed()
     return area
+
+
+def _areas_changed() -> None:
+    """Forms and nominations see a ward change now, not when the cache runs out."""
+    cache.delete(AREAS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(AREAS_CACHE_KEY))
 
 
 class CouncilError(Exception):
@@ -291,6 +354,7 @@ def areas_import(*, rows: Iterable[dict], actor=None, progress=None) -> dict[str
             if progress:
                 progress(done, len(cleaned))
         audit_log(actor=actor, action="council.areas.imported", data=counts)
+        _areas_changed()
     return counts
 
 
@@ -306,7 +370,8 @@ def account_ensure(
     """Create an account with a verified email address, or bring an existing one up to date."""
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
+
+    from council.roles import role_group
 
     User = get_user_model()
     email = email.strip().lower()
@@ -322,7 +387,7 @@ def account_ensure(
         elif created:
             user.set_unusable_password()
         user.save()
-        user.groups.set([Group.objects.get_or_create(name=str(role))[0] for role in roles])
+        user.groups.set([role_group(role) for role in roles])
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )

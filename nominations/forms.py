@@ -406,8 +406,23 @@ class ConsentForm(forms.Form):
         error_messages={"required": "Select yes if we may use a photo of you"},
     )
 
-    def __init__(self, *args, guardian: bool = False, nominee_name: str = "", **kwargs):
+    def __init__(
+        self,
+        *args,
+        guardian: bool = False,
+        nominee_name: str = "",
+        has_died: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        if has_died:
+            # The family answers; nothing about someone who has died goes on social media.
+            guardian = True
+            self.fields["channels"].choices = [
+                (value, label.replace("about you", f"about {nominee_name}"))
+                for value, label in CONSENT_CHANNELS
+                if value != "social_media"
+            ]
         if guardian:
             self.fields["channels"].label = f"Where may we say that {nominee_name} was nominated?"
             self.fields["name_display"].label = f"How should {nominee_name}'s name be shown?"

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 
-from council.models import Area
+from council.selectors import areas_by_pk
 from nominations import forms
 from nominations.models import Category, ContactMethod, NomineeKind
 
@@ -137,11 +137,15 @@ class Journey:
     def for_service(self) -> dict[str, Any]:
         """The answers with their database objects, as nomination_submit takes them."""
         answers = self.answers()
-        answers["category"] = Category.objects.get(pk=answers["category"], campaign=self.campaign)
+        # The campaign comes from campaign_current with its categories, and the
+        # wards are cached, so a submission asks the database for neither.
+        categories = {category.pk: category for category in self.campaign.categories.all()}
+        try:
+            answers["category"] = categories[int(answers["category"])]
+        except (KeyError, TypeError, ValueError):
+            raise Category.DoesNotExist from None
         area = answers.get("area")
-        answers["area"] = (
-            Area.objects.filter(pk=area).first() if area and area != "unknown" else None
-        )
+        answers["area"] = areas_by_pk().get(int(area)) if area and area != "unknown" else None
         return answers
 
 
@@ -207,9 +211,7 @@ def summary_rows(journey: Journey) -> list[dict]:
     area = answers.get("area")
     row(
         "Ward",
-        "I do not know"
-        if area == "unknown"
-        else getattr(Area.objects.filter(pk=area).first(), "name", ""),
+        "I do not know" if area == "unknown" else getattr(areas_by_pk().get(int(area)), "name", ""),
         "ward",
         "the ward",
     )

@@ -117,6 +117,20 @@ class Nominee(models.Model):
     has_died = models.BooleanField(
         default=False, help_text=_("Letters go to the family; never a social media post.")
     )
+    # For a nominee who has died: the family, whom the consent link and the
+    # Mayor's letter go to instead of the nominee's own address.
+    family_name = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "Who the letter is addressed to, such as Mrs Jean Clarke or The Clarke family."
+        ),
+    )
+    family_email = models.EmailField(blank=True)
+    family_address_line_1 = models.CharField(max_length=100, blank=True)
+    family_address_line_2 = models.CharField(max_length=100, blank=True)
+    family_town = models.CharField(max_length=60, blank=True)
+    family_postcode = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # Set when this nominee was merged into another; kept so the merge can be undone.
     merged_into = models.ForeignKey(
@@ -138,6 +152,19 @@ class Nominee(models.Model):
         return [
             line
             for line in (self.address_line_1, self.address_line_2, self.town, self.postcode)
+            if line
+        ]
+
+    @property
+    def family_postal_address(self) -> list[str]:
+        return [
+            line
+            for line in (
+                self.family_address_line_1,
+                self.family_address_line_2,
+                self.family_town,
+                self.family_postcode,
+            )
             if line
         ]
 
@@ -206,6 +233,14 @@ class Nomination(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_nominations",
+    )
+    # The leaflet, poster or story the nominator came through (/v/<code>), if any.
+    source_code = models.ForeignKey(
+        "council.SourceCode",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nominations",
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

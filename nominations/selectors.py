@@ -4,7 +4,7 @@ Other apps read consent only through `nominee_consent`, so a withdrawal
 takes effect everywhere at once.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -26,9 +26,11 @@ def campaign_current():
 
     campaign = cache.get(CAMPAIGN_CACHE_KEY)
     if campaign is None:
+        # With its categories, which the journey's questions and submission read.
+        campaigns = Campaign.objects.prefetch_related("categories")
         campaign = (
-            Campaign.objects.open_now().order_by("closes_at").first()
-            or Campaign.objects.order_by("-closes_at").first()
+            campaigns.open_now().order_by("closes_at").first()
+            or campaigns.order_by("-closes_at").first()
             or False
         )
         cache.set(CAMPAIGN_CACHE_KEY, campaign, 60)
@@ -89,6 +91,10 @@ class Consent:
     name_display: str = NameDisplay.ANONYMOUS
     photo_allowed: bool = False
     answered: bool = False
+    # Why there is no consent, when there is none: everything was withdrawn, or an
+    # under-18's parent or guardian has not answered (or withdrew).
+    withdrawn: bool = False
+    waiting_for_guardian: bool = False
 
     def display_name(self, nominee: Nominee) -> str | None:
         if self.name_display == NameDisplay.FULL:
@@ -100,6 +106,8 @@ class Consent:
 
 
 NO_CONSENT = Consent()
+WITHDRAWN = Consent(withdrawn=True)
+NO_GUARDIAN_CONSENT = Consent(waiting_for_guardian=True)
 
 
 def _latest(nominee: Nominee, role: str) -> ConsentRecord | None:
@@ -113,13 +121,43 @@ def _latest(nominee: Nominee, role: str) -> ConsentRecord | None:
 def nominee_consent(nominee: Nominee) -> Consent:
     """The consent in force: for an under-18, only what both the young person and a guardian allow."""
     own = _latest(nominee, ConsentLink.Role.NOMINEE)
-    if own is None or own.withdrawn:
+    if own is None:
         return NO_CONSENT
+    guardian = _latest(nominee, ConsentLink.Role.GUARDIAN) if nominee.is_under_18 else None
+    return _consent_from(nominee, own, guardian)
+
+
+def nominees_consent(nominees) -> dict[int, Consent]:
+    """nominee_consent for many nominees at once, in one query: nominee id → consent in force."""
+    nominees = list(nominees)
+    latest: dict[tuple[int, str], ConsentRecord] = {}
+    records = ConsentRecord.objects.filter(nominee__in=[n.pk for n in nominees]).order_by(
+        "-created_at", "-pk"
+    )
+    for record in records:
+        latest.setdefault((record.nominee_id, record.given_by), record)
+    return {
+        nominee.pk: _consent_from(
+            nominee,
+            latest.get((nominee.pk, ConsentLink.Role.NOMINEE)),
+            latest.get((nominee.pk, ConsentLink.Role.GUARDIAN)),
+        )
+        for nominee in nominees
+    }
+
+
+def _consent_from(
+    nominee: Nominee, own: ConsentRecord | None, guardian: ConsentRecord | None
+) -> Consent:
+    """What the nominee's latest answer (and, for an under-18, a guardian's) allows together."""
+    if own is None:
+        return NO_CONSENT
+    if own.withdrawn:
+        return WITHDRAWN
     records = [own]
     if nominee.is_under_18:
-        guardian = _latest(nominee, ConsentLink.Role.GUARDIAN)
         if guardian is None or guardian.withdrawn:
-            return NO_CONSENT
+            return NO_GUARDIAN_CONSENT
         records.append(guardian)
     order = [NameDisplay.ANONYMOUS, NameDisplay.FIRST_AND_INITIAL, NameDisplay.FULL]
     return Consent(
@@ -152,16 +190,39 @@ class LetterFacts:
     guardian_email: str
     address: list[str]
     employer: str
+    # For a nominee who has died: the family the letter is written to.
+    family_name: str = ""
+    family_email: str = ""
+    family_address: list[str] = field(default_factory=list)
 
 
 def letter_facts(nominee_id: int) -> LetterFacts:
     """The facts for one nominee's letter, from all their approved nominations."""
-    nominee = Nominee.objects.select_related("area").get(pk=nominee_id)
-    approved = list(
-        nominee.nominations.filter(status=Nomination.Status.APPROVED)
+    return letters_facts([nominee_id])[nominee_id]
+
+
+def letters_facts(nominee_ids) -> dict[int, LetterFacts]:
+    """The facts for many nominees' letters in two queries, by nominee id (a print batch's)."""
+    from django.db.models import Prefetch
+
+    approved = (
+        Nomination.objects.filter(status=Nomination.Status.APPROVED)
         .select_related("category", "campaign")
         .order_by("created_at")
     )
+    nominees = (
+        Nominee.objects.select_related("area")
+        .filter(pk__in=list(nominee_ids))
+        .prefetch_related(Prefetch("nominations", queryset=approved, to_attr="approved"))
+    )
+    facts = {nominee.pk: _letter_facts(nominee, nominee.approved) for nominee in nominees}
+    missing = set(nominee_ids) - set(facts)
+    if missing:
+        raise Nominee.DoesNotExist(f"No nominee {sorted(missing)}")
+    return facts
+
+
+def _letter_facts(nominee: Nominee, approved: list[Nomination]) -> LetterFacts:
     person = nominee.kind in ("person", "young_person")
     return LetterFacts(
         nominee_id=nominee.pk,
@@ -179,6 +240,9 @@ def letter_facts(nominee_id: int) -> LetterFacts:
         guardian_email=nominee.guardian_email,
         address=nominee.postal_address,
         employer=nominee.employer,
+        family_name=nominee.family_name,
+        family_email=nominee.family_email,
+        family_address=nominee.family_postal_address,
     )
 
 
@@ -187,6 +251,21 @@ def approved_nominees() -> QuerySet[Nominee]:
     return Nominee.objects.filter(
         nominations__status=Nomination.Status.APPROVED, merged_into__isnull=True
     ).distinct()
+
+
+def nominations_for_stories(*, search: str = "") -> QuerySet[Nomination]:
+    """Approved nominations a story may be written from, newest first, by name, reference or words."""
+    queryset = Nomination.objects.filter(status=Nomination.Status.APPROVED).select_related(
+        "nominee", "category", "area", "campaign"
+    )
+    if search:
+        queryset = queryset.filter(
+            Q(reference__iexact=search)
+            | Q(nominee_name__icontains=search)
+            | Q(nominee__name__icontains=search)
+            | Q(reason__icontains=search)
+        )
+    return queryset.order_by("-created_at", "-pk")
 
 
 def nominees_for_letters(*, search: str = "", limit: int = 50) -> QuerySet[Nominee]:
@@ -205,3 +284,48 @@ def nominee_from_link(token: str) -> Nominee | None:
         return consent_link_from_token(token).nominee
     except NominationError:
         return None
+
+
+@dataclass(frozen=True)
+class RollFacts:
+    """What the roll of honour needs to know about a nominee, from their approved nominations."""
+
+    nominee: Nominee
+    merged: bool
+    approved: bool
+    campaign_id: int | None
+    category_id: int | None
+    area_id: int | None
+    consent: Consent
+
+
+def roll_facts(nominee_ids) -> dict[int, RollFacts]:
+    """For each nominee that exists: merged or not, the latest approved nomination's campaign,
+    category and ward, and the consent in force. Nominees that no longer exist are left out."""
+    nominees = Nominee.objects.in_bulk(list(nominee_ids))
+    latest: dict[int, Nomination] = {}
+    for nomination in Nomination.objects.filter(
+        nominee_id__in=nominees, status=Nomination.Status.APPROVED
+    ).order_by("campaign__opens_at", "created_at", "pk"):
+        latest[nomination.nominee_id] = nomination
+    consents = nominees_consent(nominees.values())
+    facts = {}
+    for pk, nominee in nominees.items():
+        nomination = latest.get(pk)
+        facts[pk] = RollFacts(
+            nominee=nominee,
+            merged=nominee.merged_into_id is not None,
+            approved=nomination is not None,
+            campaign_id=nomination.campaign_id if nomination else None,
+            category_id=nomination.category_id if nomination else None,
+            area_id=nominee.area_id or (nomination.area_id if nomination else None),
+            consent=consents[pk],
+        )
+    return facts
+
+
+def campaigns_with_categories() -> list:
+    """Every campaign, newest first, with its categories fetched: for filters on public pages."""
+    from nominations.models import Campaign
+
+    return list(Campaign.objects.prefetch_related("categories").order_by("-opens_at"))

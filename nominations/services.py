@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +29,7 @@ from nominations.models import (
     NomineeMerge,
     PossibleDuplicate,
 )
+from nominations.signals import nominee_changed
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,9 @@ class NominationError(Exception):
         "link_invalid": "This link is not valid. It may have been copied wrongly.",
         "link_expired": "This link has expired.",
         "link_replaced": "A newer link has been sent, so this one no longer works.",
+        "family_needs_died": "Mark the nominee as having died before adding their family's details.",
+        "family_name_missing": "Enter who the letter should be addressed to",
+        "family_contact_missing": "Enter the family's email address or their postal address",
     }
 
     def __init__(self, code: str, **params):
@@ -108,11 +112,25 @@ def _nominee_fields(answers: dict) -> dict:
 
 
 def _new_reference() -> str:
+    """A reference people can read out on the phone: N and 7 letters or digits (32^7 of them)."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    while True:
-        reference = "N" + "".join(secrets.choice(alphabet) for _ in range(7))
-        if not Nomination.objects.filter(reference=reference).exists():
-            return reference
+    return "N" + "".join(secrets.choice(alphabet) for _ in range(7))
+
+
+def _save_with_new_reference(nomination: Nomination) -> None:
+    """Save under a fresh reference; the unique index decides, and a clash draws another."""
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                nomination.save()
+            return
+        except IntegrityError:
+            if (
+                attempt == 4
+                or Nomination.objects.filter(reference=nomination.reference).count() == 0
+            ):
+                raise
+            nomination.reference = _new_reference()
 
 
 def _check_open(campaign: Campaign) -> None:
@@ -137,6 +155,7 @@ def nomination_submit(
     answers: dict,
     photo=None,
     source: str = Nomination.Source.PUBLIC,
+    source_code=None,
     actor=None,
 ) -> Nomination:
     """Save a nomination. From the public form it waits for the nominator to confirm by email;
@@ -174,13 +193,14 @@ def nomination_submit(
             nominator_relationship=answers["nominator_relationship"].strip(),
             nominator_organisation=answers.get("nominator_organisation", "").strip(),
             entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+            source_code=source_code,
         )
         if photo is not None:
             nomination.photo.save(os.path.basename(photo.name), photo, save=False)
         if source != Nomination.Source.PUBLIC:
             nomination.status = Nomination.Status.SUBMITTED
             nomination.confirmed_at = timezone.now()
-        nomination.save()
+        _save_with_new_reference(nomination)
         audit_log(
             actor=actor,
             action="nominations.nomination.submitted",
@@ -322,6 +342,7 @@ def nominee_merge(*, nominee: Nominee, into: Nominee, actor) -> NomineeMerge:
             obj=into,
             data={"merged": nominee.pk, "name": nominee.name, "nominations": moved},
         )
+        nominee_changed.send(sender=Nominee, nominee_ids=[nominee.pk, into.pk])
     return merge
 
 
@@ -350,6 +371,7 @@ def nominee_merge_undo(*, merge: NomineeMerge, actor) -> Nominee:
             obj=merge.merged,
             data={"from": merge.into_id, "nominations": merge.nomination_ids},
         )
+        nominee_changed.send(sender=Nominee, nominee_ids=[merge.merged_id, merge.into_id])
     return merge.merged
 
 
@@ -383,6 +405,7 @@ def nomination_approve(*, nomination: Nomination, actor) -> Nomination:
         nomination.decided_at, nomination.decided_by = timezone.now(), actor
         nomination.save(update_fields=["status", "decided_at", "decided_by"])
         audit_log(actor=actor, action="nominations.nomination.approved", obj=nomination)
+        nominee_changed.send(sender=Nominee, nominee_ids=[nomination.nominee_id])
         nominee = nomination.nominee
         if not nominee.consent_links.exists():
             consent_request(nominee=nominee, actor=actor)
@@ -406,6 +429,7 @@ def nomination_reject(*, nomination: Nomination, actor, reason: str) -> Nominati
             obj=nomination,
             data={"reason": nomination.rejection_reason},
         )
+        nominee_changed.send(sender=Nominee, nominee_ids=[nomination.nominee_id])
     return nomination
 
 
@@ -461,6 +485,71 @@ def nominee_mark_died(*, nominee: Nominee, has_died: bool, actor) -> Nominee:
             else "nominations.nominee.died_unflagged",
             obj=nominee,
         )
+        nominee_changed.send(sender=Nominee, nominee_ids=[nominee.pk])
+    return nominee
+
+
+FAMILY_FIELDS = (
+    "family_name",
+    "family_email",
+    "family_address_line_1",
+    "family_address_line_2",
+    "family_town",
+    "family_postcode",
+)
+
+
+def nominee_family_contact_set(
+    *,
+    nominee: Nominee,
+    name: str,
+    email: str = "",
+    address_line_1: str = "",
+    address_line_2: str = "",
+    town: str = "",
+    postcode: str = "",
+    actor,
+) -> Nominee:
+    """Record how to reach the family of a nominee who has died.
+
+    The consent link and the Mayor's letter go to the family, never to the
+    nominee's own address. A new family email address after consent was first
+    asked for gets a fresh link (the old one, perhaps sent to the nominee's own
+    address before the death was known, stops working).
+    """
+    values = {
+        "family_name": " ".join(name.split()),
+        "family_email": email.strip().lower(),
+        "family_address_line_1": " ".join(address_line_1.split()),
+        "family_address_line_2": " ".join(address_line_2.split()),
+        "family_town": " ".join(town.split()),
+        "family_postcode": matching.normalise_postcode(postcode) if postcode.strip() else "",
+    }
+    if not values["family_name"]:
+        raise NominationError("family_name_missing")
+    has_address = all(
+        values[name] for name in ("family_address_line_1", "family_town", "family_postcode")
+    )
+    if not (values["family_email"] or has_address):
+        raise NominationError("family_contact_missing")
+    with transaction.atomic():
+        nominee = Nominee.objects.select_for_update().get(pk=nominee.pk)
+        if not nominee.has_died:
+            raise NominationError("family_needs_died")
+        changed = [field for field in FAMILY_FIELDS if getattr(nominee, field) != values[field]]
+        for field, value in values.items():
+            setattr(nominee, field, value)
+        nominee.save(update_fields=list(FAMILY_FIELDS))
+        # Which details changed, not the details themselves: the audit log is kept longer.
+        audit_log(
+            actor=actor,
+            action="nominations.nominee.family_contact_set",
+            obj=nominee,
+            data={"changed": changed},
+        )
+        nominee_changed.send(sender=Nominee, nominee_ids=[nominee.pk])
+        if "family_email" in changed and nominee.family_email and nominee.consent_links.exists():
+            consent_request(nominee=nominee, actor=actor)
     return nominee
 
 
@@ -515,9 +604,20 @@ def consent_request(*, nominee: Nominee, actor=None) -> list[ConsentLink]:
 
 
 def _send_consent_link(nominee: Nominee, link: ConsentLink) -> None:
-    to = nominee.guardian_email if link.role == ConsentLink.Role.GUARDIAN else nominee.email
-    if nominee.is_under_18 and link.role == ConsentLink.Role.NOMINEE and not to:
-        to = nominee.guardian_email  # the guardian passes the young person's own link on
+    if nominee.has_died:
+        # Only ever the family: never the address of someone who has died.
+        to, template = nominee.family_email, "family"
+        subject = f"{nominee.name} was nominated"
+    else:
+        to = nominee.guardian_email if link.role == ConsentLink.Role.GUARDIAN else nominee.email
+        if nominee.is_under_18 and link.role == ConsentLink.Role.NOMINEE and not to:
+            to = nominee.guardian_email  # the guardian passes the young person's own link on
+        template = link.role
+        subject = (
+            f"You have been nominated: {nominee.name}"
+            if link.role == ConsentLink.Role.NOMINEE
+            else f"{nominee.name} has been nominated"
+        )
     if not to:
         return  # no email: the short code goes with the letter by post
     context = {
@@ -528,10 +628,8 @@ def _send_consent_link(nominee: Nominee, link: ConsentLink) -> None:
     }
     email_queue(
         to=[to],
-        subject=f"You have been nominated: {nominee.name}"
-        if link.role == ConsentLink.Role.NOMINEE
-        else f"{nominee.name} has been nominated",
-        body_text=render_to_string(f"nominations/email/consent_{link.role}.txt", context),
+        subject=subject,
+        body_text=render_to_string(f"nominations/email/consent_{template}.txt", context),
         tags=["consent"],
     )
 
@@ -599,6 +697,7 @@ def consent_record(*, link: ConsentLink, answers: dict) -> ConsentRecord:
             obj=link.nominee,
             data={"by": link.role, "wording": CONSENT_WORDING_VERSION},
         )
+        nominee_changed.send(sender=Nominee, nominee_ids=[link.nominee_id])
     return record
 
 

@@ -270,3 +270,46 @@ class UploadForm(forms.Form):
         if "\x00" in text:
             raise forms.ValidationError("The selected file must be a CSV")
         return text
+
+
+class FamilyContactForm(forms.Form):
+    """How to reach the family of a nominee who has died: the consent link and letter go to them."""
+
+    name = forms.CharField(
+        label="Who should the letter be addressed to?",
+        help_text="For example, Mrs Jean Clarke or The Clarke family.",
+        max_length=150,
+        error_messages={"required": "Enter who the letter should be addressed to"},
+    )
+    email = forms.EmailField(
+        label="Family's email address (optional)",
+        required=False,
+        max_length=254,
+        error_messages={
+            "invalid": "Enter the family's email address in the correct format, like name@example.com"
+        },
+    )
+    address_line_1 = forms.CharField(
+        label="Address line 1 (optional)", required=False, max_length=100
+    )
+    address_line_2 = forms.CharField(
+        label="Address line 2 (optional)", required=False, max_length=100
+    )
+    town = forms.CharField(label="Town or city (optional)", required=False, max_length=60)
+    postcode = forms.CharField(label="Postcode (optional)", required=False, max_length=10)
+
+    def clean_postcode(self):
+        return uk_postcode(self.cleaned_data["postcode"])
+
+    def clean(self):
+        data = super().clean()
+        address = ("address_line_1", "town", "postcode")
+        has_address = all(data.get(name) for name in address)
+        if any(data.get(name) for name in address) and not has_address:
+            self.add_error(
+                "address_line_1",
+                "Enter address line 1, the town and the postcode, or leave the address empty",
+            )
+        elif not (data.get("email") or has_address) and "email" not in self.errors:
+            self.add_error("email", "Enter the family's email address or their postal address")
+        return data

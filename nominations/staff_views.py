@@ -19,6 +19,7 @@ from nominations.selectors import campaign_current, nomination_history, review_q
 from nominations.staff_forms import (
     AssignForm,
     BulkDecisionForm,
+    FamilyContactForm,
     NominationEntryForm,
     NoteForm,
     QueueFilterForm,
@@ -81,7 +82,21 @@ def _get(reference: str) -> Nomination:
 @comms_required
 @require_safe
 def detail(request, reference):
-    nomination = _get(reference)
+    return _detail_page(request, _get(reference))
+
+
+def _family_initial(nominee) -> dict:
+    return {
+        "name": nominee.family_name,
+        "email": nominee.family_email,
+        "address_line_1": nominee.family_address_line_1,
+        "address_line_2": nominee.family_address_line_2,
+        "town": nominee.family_town,
+        "postcode": nominee.family_postcode,
+    }
+
+
+def _detail_page(request, nomination, *, family_form=None):
     nominee = nomination.nominee
     context = {
         "nomination": nomination,
@@ -98,7 +113,11 @@ def detail(request, reference):
         "reject_form": RejectForm(),
         "assign_form": AssignForm(initial={"assignee": nomination.assigned_to_id}),
         "note_form": NoteForm(),
+        "family_form": family_form
+        or FamilyContactForm(initial=_family_initial(nominee), prefix="family"),
     }
+    if family_form is not None and family_form.errors:
+        context["form"] = family_form  # the page's error summary lists its problems
     return TemplateResponse(request, "nominations/staff/detail.html", context)
 
 
@@ -189,6 +208,28 @@ def mark_died(request, reference):
         else f"{nomination.nominee.name} is no longer marked as having died.",
     )
     return _back(nomination)
+
+
+@comms_required
+@require_POST
+def family_contact(request, reference):
+    """The family of a nominee who has died: the consent link and the Mayor's letter go to them."""
+    nomination = _get(reference)
+    form = FamilyContactForm(request.POST, prefix="family")
+    if form.is_valid():
+        try:
+            services.nominee_family_contact_set(
+                nominee=nomination.nominee, actor=request.user, **form.cleaned_data
+            )
+        except services.NominationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                f"The family's details are saved. The letter will go to {form.cleaned_data['name']}.",
+            )
+            return _back(nomination)
+    return _detail_page(request, nomination, family_form=form)
 
 
 @comms_required

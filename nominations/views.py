@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from council.sources import source_code_from_session
 from nominations import services
 from nominations.forms import ConsentCodeForm, ConsentForm, ResendForm
 from nominations.journey import STEP_BY_SLUG, Journey, summary_rows
@@ -143,7 +144,10 @@ def check(request):
         )
         try:
             nomination = services.nomination_submit(
-                campaign=campaign, answers=journey.for_service(), photo=photo
+                campaign=campaign,
+                answers=journey.for_service(),
+                photo=photo,
+                source_code=source_code_from_session(request),
             )
         except services.NominationError as error:
             messages.error(request, str(error))
@@ -225,7 +229,11 @@ def _consent_page(request, link: ConsentLink):
             "photo_allowed": "yes" if current.photo_allowed else "no",
         }
     form = ConsentForm(
-        request.POST or None, initial=initial, guardian=guardian, nominee_name=nominee.name
+        request.POST or None,
+        initial=initial,
+        guardian=guardian,
+        nominee_name=nominee.name,
+        has_died=nominee.has_died,
     )
     if request.method == "POST":
         if request.POST.get("withdraw") == "all":

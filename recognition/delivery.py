@@ -18,8 +18,9 @@ def on_delivery_event(*, event, email) -> None:
         letter.save(update_fields=["stage"])
     elif event.event_type in ("bounced", "rejected") and letter.stage == Letter.Stage.EMAILED:
         from nominations.selectors import letter_facts
+        from recognition.letters import postal_lines
 
-        if letter_facts(letter.nominee_id).address and not letter.address_problem:
+        if postal_lines(letter_facts(letter.nominee_id)) and not letter.address_problem:
             # The email did not arrive: the letter goes in the next print batch instead.
             letter.route, letter.stage = Letter.Route.POST, Letter.Stage.FOR_PRINT
         else:

@@ -51,3 +51,42 @@ class PreviewForm(forms.Form):
             ("", "Choose a nominee"),
             *[(str(nominee.pk), nominee.name) for nominee in nominees],
         ]
+
+
+LARGE_PRINT_CHOICES = [("yes", "Yes, in large print"), ("no", "No, standard print is fine")]
+
+
+class LargePrintForm(forms.Form):
+    """On the nominee's own page: whether their letter should come in large print."""
+
+    large_print = forms.ChoiceField(
+        label="Would you like your letter in large print?",
+        help_text="Large print uses 16 point text, about a third bigger than usual.",
+        choices=LARGE_PRINT_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if you would like your letter in large print"},
+    )
+
+
+class StaffLargePrintForm(forms.Form):
+    """The Mayor's office records a large-print request taken by phone or letter."""
+
+    nominee = forms.ChoiceField(
+        label="Nominee who asked for large print",
+        error_messages={
+            "required": "Choose the nominee who asked for large print",
+            "invalid_choice": "Choose a nominee from the list",
+        },
+    )
+    large_print = forms.ChoiceField(
+        choices=[("yes", "Large print"), ("no", "Standard print")],
+        widget=forms.HiddenInput,
+        error_messages={"required": "Choose large print or standard print"},
+    )
+
+    def __init__(self, *args, nominees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominee"].choices = [
+            ("", "Choose a nominee"),
+            *[(str(nominee.pk), nominee.name) for nominee in nominees],
+        ]

@@ -6,6 +6,7 @@ from council.selectors import council_settings, current_civic_year
 from nominations.selectors import LetterFacts, letter_facts
 from recognition import merge
 from recognition.letter_pdf import LetterContent, format_address, render_letter
+from recognition.letter_pdf import letter_document as render_document
 from recognition.models import LetterTemplate, LetterVariant
 from recognition.services import sanitise
 
@@ -27,7 +28,7 @@ def variant_for(facts: LetterFacts) -> str:
 def recipient(facts: LetterFacts) -> str:
     """The first line of the address: the nominee, their family, or their parent or guardian."""
     if facts.has_died:
-        return f"The family of {facts.name}"
+        return facts.family_name or f"The family of {facts.name}"
     if facts.under_18:
         return (
             f"The parent or guardian of {facts.name}"
@@ -35,6 +36,23 @@ def recipient(facts: LetterFacts) -> str:
             else facts.guardian_name
         )
     return facts.name
+
+
+def postal_lines(facts: LetterFacts) -> list[str]:
+    """The address the letter is posted to, recipient first; empty when none is known.
+
+    For a nominee who has died it is the family's address, or, if staff have
+    not given one, the nominee's own (where the family may well live).
+    """
+    address = (facts.has_died and facts.family_address) or facts.address
+    return [recipient(facts), *address] if address else []
+
+
+def email_to(facts: LetterFacts) -> str:
+    """Where the letter is emailed: the family's, a parent or guardian's, or the nominee's own."""
+    if facts.has_died:
+        return facts.family_email
+    return facts.guardian_email if facts.under_18 else facts.email
 
 
 def merge_values(facts: LetterFacts) -> dict[str, str]:
@@ -54,10 +72,14 @@ def merge_values(facts: LetterFacts) -> dict[str, str]:
 
 
 def letter_content(
-    *, nominee_id: int, template: LetterTemplate | None = None, large_print: bool = False
+    *,
+    nominee_id: int,
+    template: LetterTemplate | None = None,
+    large_print: bool = False,
+    facts: LetterFacts | None = None,
 ) -> LetterContent:
-    """Everything the PDF needs for one nominee's letter."""
-    facts = letter_facts(nominee_id)
+    """Everything the PDF needs for one nominee's letter (`facts` when already read, for a batch)."""
+    facts = facts or letter_facts(nominee_id)
     variant = variant_for(facts)
     template = template or LetterTemplate.objects.filter(variant=variant).first()
     if template is None:
@@ -71,7 +93,8 @@ def letter_content(
         )
     council = council_settings()
     values = merge_values(facts)
-    address = format_address([recipient(facts), *facts.address]) if facts.address else []
+    lines = postal_lines(facts)
+    address = format_address(lines) if lines else []
     signature = template.signature.read() if template.signature else None
     logo = council.logo.read() if council.logo else None
     return LetterContent(
@@ -99,3 +122,9 @@ def letter_pdf(
     return render_letter(
         letter_content(nominee_id=nominee_id, template=template, large_print=large_print)
     )
+
+
+def letter_document(*, facts: LetterFacts, large_print: bool = False):
+    """The letter laid out and checked, for a print batch to write with others, and its address."""
+    content = letter_content(nominee_id=facts.nominee_id, facts=facts, large_print=large_print)
+    return render_document(content), content.address_lines

@@ -79,6 +79,14 @@ class Letter(OutgoingWork):
         help_text=_("Why the address cannot be printed; keeps the letter out of print batches."),
     )
     pdf = models.FileField(upload_to="letters/", blank=True)
+    # The PDF kept above is the large-print one (what was emailed, if it was).
+    pdf_large_print = models.BooleanField(default=False)
+    large_print = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Asked for by the nominee or the Mayor's office: emailed and printed in large print."
+        ),
+    )
     outbound_email = models.ForeignKey(
         OutboundEmail, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -99,6 +107,15 @@ class Letter(OutgoingWork):
 
     def __str__(self) -> str:
         return f"Letter to {self.nominee} ({self.get_stage_display().lower()})"
+
+    @property
+    def large_print_in_time(self) -> bool:
+        """Whether the letter that goes out is still to be made, so large print can change it."""
+        if self.print_batch_id is not None:
+            return False  # printed, or being printed, in a batch
+        if self.stage == self.Stage.EMAIL_QUEUED:
+            return self.status == self.Status.QUEUED
+        return self.stage in (self.Stage.AWAITING_RELEASE, self.Stage.FOR_PRINT, self.Stage.FAILED)
 
 
 class PrintBatch(OutgoingWork):
@@ -131,3 +148,34 @@ class PrintBatch(OutgoingWork):
     def badge_count(self) -> int:
         """One pin badge goes in each envelope."""
         return self.letter_count
+
+
+class PrintBatchPart(OutgoingWork):
+    """A run of a print batch's letters, made by one task, so a batch is spread over workers.
+
+    The batch is cut into parts when its build starts; each part renders its
+    letters into a PDF of its own, and once every part is made the batch task
+    joins them into the one PDF for the print room.
+    """
+
+    task_name: ClassVar[str] = "recognition.tasks.print_batch_part_build"
+    # Making a part again is harmless: nothing has left the building.
+    stale_sending: ClassVar[str] = OutgoingWork.Status.QUEUED
+
+    batch = models.ForeignKey(PrintBatch, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField(help_text=_("Its place in the batch, from 1."))
+    letter_ids = models.JSONField(help_text=_("Its letters, in postcode order."))
+    built_count = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(upload_to="print-batches/parts/", blank=True)
+    # The address list's rows for these letters, joined in order with the other parts'.
+    address_rows = models.JSONField(default=list, blank=True)
+
+    class Meta(OutgoingWork.Meta):
+        verbose_name = _("print batch part")
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="print_batch_part_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Part {self.number} of print batch {self.batch_id}"

@@ -4,7 +4,7 @@ import uuid
 
 import nh3
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from council.models import OutboundEmail
 from council.selectors import council_settings
 from council.services import audit_log, email_queue
 from recognition import merge
-from recognition.models import Letter, LetterTemplate, PrintBatch
+from recognition.models import Letter, LetterTemplate, PrintBatch, PrintBatchPart
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -92,57 +92,97 @@ def letter_template_save(
 # --- Letters: one per nominee, released by the Mayor's office ----------------------------------
 
 
-def _route(facts) -> tuple[str, str]:
-    """Email where an address is known (a parent or guardian's for an under-18), else post.
+def _letter_fields(facts) -> dict:
+    """How the letter goes, from what is known of the nominee now.
 
-    A letter to the family of someone who has died always goes by post.
+    By email where an address is known (the family's for someone who has died,
+    a parent or guardian's for an under-18); otherwise by post, with the
+    reason if the address cannot be printed, which keeps it out of batches.
     """
-    if facts.has_died:
-        return Letter.Route.POST, ""
-    email = facts.guardian_email if facts.under_18 else facts.email
-    return (Letter.Route.EMAIL, email) if email else (Letter.Route.POST, "")
+    from recognition.letter_pdf import AddressProblem, format_address
+    from recognition.letters import email_to, postal_lines
+
+    email = email_to(facts)
+    if email:
+        return {"route": Letter.Route.EMAIL, "email_to": email, "address_problem": ""}
+    try:
+        format_address(postal_lines(facts))
+    except AddressProblem as error:
+        problem = error.reason[:300]
+    else:
+        problem = ""
+    return {"route": Letter.Route.POST, "email_to": "", "address_problem": problem}
+
+
+def _letter_create(nominee_id: int) -> tuple[Letter, bool]:
+    """The nominee's one letter, held for release; made now if it is not there yet."""
+    from nominations.selectors import letter_facts
+
+    fields = _letter_fields(letter_facts(nominee_id))
+    with transaction.atomic():
+        letter, created = Letter.objects.get_or_create(
+            nominee_id=nominee_id, defaults={**fields, "status": Letter.Status.HELD}
+        )
+        if created:
+            audit_log(
+                actor=None,
+                action="recognition.letter.created",
+                obj=letter,
+                data={"route": fields["route"], "address_problem": fields["address_problem"]},
+            )
+    return letter, created
 
 
 def letters_create_for_approved(*, limit: int = 500) -> int:
     """Make the letter row for every approved nominee who has none yet (beat, every minute)."""
-    from nominations.selectors import approved_nominees, letter_facts
-    from recognition.letter_pdf import AddressProblem, format_address
-    from recognition.letters import recipient
+    from nominations.selectors import approved_nominees
 
-    created = 0
     waiting = (
         approved_nominees()
         .exclude(pk__in=Letter.objects.values("nominee_id"))
         .values_list("pk", flat=True)[:limit]
     )
-    for nominee_id in waiting:
-        facts = letter_facts(nominee_id)
-        route, email = _route(facts)
-        problem = ""
-        if route == Letter.Route.POST:
-            try:
-                format_address([recipient(facts), *facts.address])
-            except AddressProblem as error:
-                problem = error.reason[:300]
-        with transaction.atomic():
-            letter, was_created = Letter.objects.get_or_create(
-                nominee_id=nominee_id,
-                defaults={
-                    "route": route,
-                    "email_to": email,
-                    "address_problem": problem,
-                    "status": Letter.Status.HELD,
-                },
-            )
-            if was_created:
-                audit_log(
-                    actor=None,
-                    action="recognition.letter.created",
-                    obj=letter,
-                    data={"route": route, "address_problem": problem},
-                )
-                created += 1
-    return created
+    return sum(_letter_create(nominee_id)[1] for nominee_id in waiting)
+
+
+def letters_refresh(*, nominee_ids) -> int:
+    """Letters not yet sent follow a change to their nominee: died, the family's details, an address.
+
+    Called when nominations says a nominee changed (recognition/receivers.py),
+    inside that change's transaction. A letter waiting for release takes the
+    new route; one released for print and not yet in a batch is emailed
+    instead if an email address is now known, or has its address checked again.
+    """
+    from nominations.selectors import letter_facts
+
+    changed = 0
+    letters = Letter.objects.select_for_update().filter(
+        nominee_id__in=list(nominee_ids),
+        stage__in=[Letter.Stage.AWAITING_RELEASE, Letter.Stage.FOR_PRINT],
+        print_batch__isnull=True,
+    )
+    for letter in letters:
+        fields = _letter_fields(letter_facts(letter.nominee_id))
+        if all(getattr(letter, name) == value for name, value in fields.items()):
+            continue
+        before = {name: getattr(letter, name) for name in fields}
+        for name, value in fields.items():
+            setattr(letter, name, value)
+        update = list(fields)
+        if letter.stage == Letter.Stage.FOR_PRINT and letter.route == Letter.Route.EMAIL:
+            letter.stage = Letter.Stage.EMAIL_QUEUED
+            letter.status, letter.status_changed_at = Letter.Status.QUEUED, timezone.now()
+            update += ["stage", "status", "status_changed_at"]
+            outgoing.enqueue(letter)
+        letter.save(update_fields=update)
+        audit_log(
+            actor=None,
+            action="recognition.letter.rerouted",
+            obj=letter,
+            data={"route": {"before": before["route"], "after": letter.route}},
+        )
+        changed += 1
+    return changed
 
 
 def letters_release(*, actor) -> dict[str, int]:
@@ -180,8 +220,9 @@ def letter_send(*, letter_id: int) -> Letter | None:
     letter = outgoing.claim(Letter, letter_id)
     if letter is None:
         return None
+    large_print = letter.large_print
     try:
-        pdf = letter_pdf(nominee_id=letter.nominee_id)
+        pdf = letter_pdf(nominee_id=letter.nominee_id, large_print=large_print)
     except (LetterProblem, LetterNotReady) as error:
         reason = getattr(error, "reason", None) or str(error)
         with transaction.atomic():
@@ -194,16 +235,20 @@ def letter_send(*, letter_id: int) -> Letter | None:
         if letter.status != Letter.Status.SENDING:
             return letter  # settled by someone else meanwhile
         letter.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
+        letter.pdf_large_print = large_print
         letter.outbound_email = email_queue(
             to=[letter.email_to],
             subject="A letter of thanks from the Mayor",
             body_text=render_to_string(
-                "recognition/email/letter.txt", {"letter": letter, "council": council_settings()}
+                "recognition/email/letter.txt",
+                {"letter": letter, "large_print": large_print, "council": council_settings()},
             ),
             attachments=[
                 {
                     "path": letter.pdf.name,
-                    "filename": "Letter from the Mayor.pdf",
+                    "filename": "Letter from the Mayor (large print).pdf"
+                    if large_print
+                    else "Letter from the Mayor.pdf",
                     "mimetype": "application/pdf",
                 }
             ],
@@ -211,7 +256,7 @@ def letter_send(*, letter_id: int) -> Letter | None:
             tags=["letter"],
         )
         letter.stage = Letter.Stage.EMAILED
-        letter.save(update_fields=["pdf", "outbound_email", "stage"])
+        letter.save(update_fields=["pdf", "pdf_large_print", "outbound_email", "stage"])
         outgoing.finish(letter)
         audit_log(
             actor=None,
@@ -250,72 +295,178 @@ def print_batch_create(*, actor) -> PrintBatch:
     return batch
 
 
-def _postcode_order(letter: Letter) -> tuple:
-    from nominations.selectors import letter_facts
+# Letters a part of a print batch holds: each part is one task, so a batch is
+# spread over as many worker processes as are free. Memory does not grow with
+# it (a part's letters are written to its PDF together, then let go).
+PRINT_BATCH_PART_SIZE = 50
+ADDRESS_COLUMNS = [
+    "letter",
+    "line_1",
+    "line_2",
+    "line_3",
+    "line_4",
+    "line_5",
+    "line_6",
+    "line_7",
+    "pin_badges",
+]
 
-    postcode = (letter_facts(letter.nominee_id).address or [""])[-1]
-    return (postcode.replace(" ", ""), letter.pk)
+
+def _in_postcode_order(letters: list[Letter]) -> list[Letter]:
+    from nominations.selectors import letters_facts
+    from recognition.letters import postal_lines
+
+    facts = letters_facts([letter.nominee_id for letter in letters])
+
+    def postcode(letter: Letter) -> tuple:
+        lines = postal_lines(facts[letter.nominee_id]) or [""]
+        return (lines[-1].replace(" ", ""), letter.pk)
+
+    return sorted(letters, key=postcode)
 
 
 def print_batch_build(*, batch_id: int) -> PrintBatch | None:
-    """One PDF of every letter in postcode order, and the address list for the print room.
+    """Make a print batch: cut it into parts for the workers, then join the parts into one PDF.
 
-    Letters are rendered one at a time and progress is saved as it goes. The
-    combined document is held by pypdf until it is written, so memory grows with
-    the batch (about 360 MB for 1,000 letters, bench/bench_letters.py).
+    The batch's task runs more than once. First it puts the letters in postcode
+    order and queues one task per part; each part renders its letters
+    (print_batch_part_build). The batch task runs again when the last part is
+    made (that part publishes it) or, should that message be lost, when the
+    sweeper finds the batch due; it then joins the parts' PDFs in order into
+    one, streamed to a file, and writes the address list. A part that could not
+    be made fails the batch with its reason, and its letters wait for the next.
     """
+    batch = outgoing.claim(PrintBatch, batch_id)
+    if batch is None:
+        return None
+    if not batch.parts.exists():
+        _print_batch_cut(batch)
+        return batch
+    with transaction.atomic():
+        # Locked, so a part finishing now either sees the batch waiting and
+        # publishes it, or finishes before this looks.
+        batch = PrintBatch.objects.select_for_update().get(pk=batch.pk)
+        parts = list(batch.parts.order_by("number"))
+        failed = next((part for part in parts if part.status == PrintBatchPart.Status.FAILED), None)
+        if failed is not None:
+            _print_batch_fail(batch, failed.last_error)
+            return batch
+        if any(part.status != PrintBatchPart.Status.SENT for part in parts):
+            outgoing.wait(batch, until=timezone.now() + PrintBatch.requeue_after)
+            return batch
+    _print_batch_join(batch, parts)
+    return batch
+
+
+def _print_batch_cut(batch: PrintBatch) -> None:
+    letters = _in_postcode_order(list(Letter.objects.filter(print_batch=batch)))
+    ids = [letter.pk for letter in letters]
+    with transaction.atomic():
+        if not ids:
+            _print_batch_fail(batch, "There are no letters in this batch.")
+            return
+        for number, start in enumerate(range(0, len(ids), PRINT_BATCH_PART_SIZE), start=1):
+            part = PrintBatchPart.objects.create(
+                batch=batch, number=number, letter_ids=ids[start : start + PRINT_BATCH_PART_SIZE]
+            )
+            outgoing.enqueue(part)
+        outgoing.wait(batch, until=timezone.now() + PrintBatch.requeue_after)
+
+
+def _print_batch_fail(batch: PrintBatch, reason: str) -> None:
+    """The batch cannot be made: staff see why, and its letters wait for the next batch."""
+    outgoing.fail(batch, reason)
+    Letter.objects.filter(print_batch=batch).update(print_batch=None)
+    part_ids = list(batch.parts.values_list("pk", flat=True))
+    transaction.on_commit(lambda: _print_batch_parts_tidy(part_ids))
+    audit_log(
+        actor=None, action="recognition.print_batch.failed", obj=batch, data={"reason": reason}
+    )
+
+
+def print_batch_part_build(*, part_id: int) -> PrintBatchPart | None:
+    """Render one part's letters, in order, into a PDF of its own; exactly once, like any outgoing work."""
+    import tempfile
+
+    from django.core.files import File
+
+    from nominations.selectors import letters_facts
+    from recognition.letter_pdf import LetterProblem, write_letters
+    from recognition.letters import LetterNotReady, letter_document
+
+    part = outgoing.claim(PrintBatchPart, part_id)
+    if part is None:
+        return None
+    letters = Letter.objects.select_related("nominee").in_bulk(part.letter_ids)
+    facts = letters_facts([letter.nominee_id for letter in letters.values()])
+    documents, rows = [], []
+    try:
+        for number, letter_id in enumerate(part.letter_ids, start=1):
+            letter = letters[letter_id]
+            document, lines = letter_document(
+                facts=facts[letter.nominee_id], large_print=letter.large_print
+            )
+            documents.append(document)
+            rows.append([letter.pk, *lines, *[""] * (7 - len(lines)), 1])
+            if number % 10 == 0:
+                PrintBatchPart.objects.filter(pk=part.pk).update(built_count=number)
+    except (LetterProblem, LetterNotReady) as error:
+        reason = getattr(error, "reason", None) or str(error)
+        with transaction.atomic():
+            outgoing.fail(part, f"The letter to {letter.nominee} could not be made: {reason}")
+            _print_batch_part_done(part)
+        return part
+    with tempfile.TemporaryFile() as out:
+        write_letters(documents, out)
+        documents.clear()
+        out.seek(0)
+        part.pdf.save(
+            f"batch-{part.batch_id}-part-{part.number}-{uuid.uuid4().hex[:8]}.pdf",
+            File(out),
+            save=False,
+        )
+    with transaction.atomic():
+        part.address_rows = rows
+        part.save(update_fields=["pdf", "address_rows"])
+        outgoing.finish(part, built_count=len(part.letter_ids))
+        _print_batch_part_done(part)
+    return part
+
+
+def _print_batch_part_done(part: PrintBatchPart) -> None:
+    """After a part is made (or fails): the batch is published if it has nothing left to wait for."""
+    batch = PrintBatch.objects.select_for_update().get(pk=part.batch_id)
+    unfinished = batch.parts.exclude(
+        status__in=[PrintBatchPart.Status.SENT, PrintBatchPart.Status.FAILED]
+    )
+    if batch.status == PrintBatch.Status.QUEUED and not unfinished.exists():
+        batch.next_attempt_at = None
+        batch.save(update_fields=["next_attempt_at"])
+        outgoing.enqueue(batch)
+
+
+def _print_batch_join(batch: PrintBatch, parts: list[PrintBatchPart]) -> None:
     import csv
     import io
     import tempfile
 
-    from pypdf import PdfReader, PdfWriter
+    from django.core.files import File
 
-    from nominations.selectors import letter_facts
-    from recognition.letter_pdf import LetterProblem, format_address
-    from recognition.letters import LetterNotReady, letter_pdf, recipient
+    from recognition.pdf_join import PdfJoiner
 
-    batch = outgoing.claim(PrintBatch, batch_id)
-    if batch is None:
-        return None
-    letters = sorted(Letter.objects.filter(print_batch=batch), key=_postcode_order)
-    writer = PdfWriter()
-    rows = []
-    try:
-        for number, letter in enumerate(letters, start=1):
-            writer.append(PdfReader(io.BytesIO(letter_pdf(nominee_id=letter.nominee_id))))
-            facts = letter_facts(letter.nominee_id)
-            lines = format_address([recipient(facts), *facts.address])
-            rows.append([letter.pk, *lines, *[""] * (7 - len(lines)), 1])
-            if number % 10 == 0 or number == len(letters):
-                PrintBatch.objects.filter(pk=batch.pk).update(built_count=number)
-    except (LetterProblem, LetterNotReady) as error:
-        outgoing.fail(
-            batch,
-            f"The letter to {letter.nominee} could not be made: {getattr(error, 'reason', None) or error}",
-        )
-        return batch
     with tempfile.TemporaryFile() as combined:
-        writer.write(combined)
+        joiner = PdfJoiner(combined)
+        for part in parts:
+            with part.pdf.open("rb") as source:
+                joiner.add(source)
+        joiner.finish(title=f"Letters from the Mayor: print batch {batch.pk}")
         combined.seek(0)
-        batch.pdf.save(
-            f"batch-{batch.pk}-{uuid.uuid4().hex[:8]}.pdf", ContentFile(combined.read()), save=False
-        )
+        batch.pdf.save(f"batch-{batch.pk}-{uuid.uuid4().hex[:8]}.pdf", File(combined), save=False)
     table = io.StringIO()
     out = csv.writer(table)
-    out.writerow(
-        [
-            "letter",
-            "line_1",
-            "line_2",
-            "line_3",
-            "line_4",
-            "line_5",
-            "line_6",
-            "line_7",
-            "pin_badges",
-        ]
-    )
-    out.writerows(rows)
+    out.writerow(ADDRESS_COLUMNS)
+    for part in parts:
+        out.writerows(part.address_rows)
     batch.addresses.save(
         f"batch-{batch.pk}-{uuid.uuid4().hex[:8]}.csv",
         ContentFile(table.getvalue().encode("utf-8")),
@@ -323,8 +474,25 @@ def print_batch_build(*, batch_id: int) -> PrintBatch | None:
     )
     with transaction.atomic():
         batch.save(update_fields=["pdf", "addresses"])
-        outgoing.finish(batch, built_count=len(letters))
-    return batch
+        outgoing.finish(batch, built_count=batch.letter_count)
+        part_ids = [part.pk for part in parts]
+        transaction.on_commit(lambda: _print_batch_parts_tidy(part_ids))
+
+
+def _print_batch_parts_tidy(part_ids: list[int]) -> None:
+    """The parts' PDFs are in the batch's now: remove them from storage."""
+    for part in PrintBatchPart.objects.filter(pk__in=part_ids).exclude(pdf=""):
+        part.pdf.delete(save=False)
+        PrintBatchPart.objects.filter(pk=part.pk).update(pdf="")
+
+
+def print_batch_progress(batch: PrintBatch) -> int:
+    """How many of the batch's letters are made so far."""
+    from django.db.models import Sum
+
+    if batch.status == PrintBatch.Status.SENT:
+        return batch.built_count
+    return batch.parts.aggregate(made=Sum("built_count"))["made"] or 0
 
 
 def print_batch_mark_posted(*, batch: PrintBatch, actor) -> PrintBatch:
@@ -362,17 +530,87 @@ def letter_retry(*, letter: Letter, actor) -> Letter:
             letter.save(update_fields=["stage", "status", "status_changed_at", "last_error"])
             outgoing.enqueue(letter)
         elif email is not None and email.status == email.Status.FAILED:
-            email.status, email.status_changed_at, email.attempts = (
+            email.status, email.status_changed_at, email.attempts, email.next_attempt_at = (
                 email.Status.QUEUED,
                 timezone.now(),
                 0,
+                None,
             )
-            email.save(update_fields=["status", "status_changed_at", "attempts"])
+            email.save(update_fields=["status", "status_changed_at", "attempts", "next_attempt_at"])
             outgoing.enqueue(email)
         else:
             raise PrintBatchError("Only a letter that failed can be tried again.")
         audit_log(actor=actor, action="recognition.letter.retried", obj=letter)
     return letter
+
+
+NOMINEE, MAYORS_OFFICE = "nominee", "mayors_office"
+
+
+def letter_large_print_set(*, nominee_id: int, large_print: bool, actor, asked_by: str) -> Letter:
+    """Record that a nominee's letter is wanted in large print (or no longer is).
+
+    Asked by the nominee (or their family) on their own page, or by the
+    Mayor's office. A letter not yet made follows it: emailed with the
+    large-print PDF, or printed in large print in its batch
+    (`Letter.large_print_in_time` says whether it is still in time).
+    """
+    from nominations.selectors import approved_nominees
+
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().filter(nominee_id=nominee_id).first()
+        if letter is None:
+            if not approved_nominees().filter(pk=nominee_id).exists():
+                raise PrintBatchError("There is no letter for this nominee.")
+            letter, _created = _letter_create(nominee_id)
+            letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        if letter.large_print != large_print:
+            letter.large_print = large_print
+            letter.save(update_fields=["large_print"])
+            audit_log(
+                actor=actor,
+                action="recognition.letter.large_print_asked"
+                if large_print
+                else "recognition.letter.large_print_cancelled",
+                obj=letter,
+                data={"by": asked_by},
+            )
+    return letter
+
+
+def large_print_message(letter: Letter, *, on_own_page: bool = False) -> str:
+    """What happens now to a letter whose print size was asked for, in words for the person who asked."""
+    size = "large print" if letter.large_print else "standard print"
+    if not letter.large_print_in_time:
+        where = "below" if on_own_page else "from the nominee's own page"
+        return (
+            "Thank you. The letter has already been sent, so it stays as it was; "
+            f"it can be downloaded in {size} {where}."
+        )
+    if letter.route == Letter.Route.EMAIL:
+        return f"Thank you. The letter will be emailed in {size}."
+    return f"Thank you. The letter will be printed and posted in {size}."
+
+
+def letters_large_print() -> "models.QuerySet[Letter]":
+    """Letters asked for in large print, for the Mayor's office."""
+    return (
+        Letter.objects.filter(large_print=True)
+        .select_related("nominee", "print_batch")
+        .order_by("nominee__name")
+    )
+
+
+def letters_email_retrying():
+    """Letters whose email the provider could not take yet, waiting for another try."""
+    return (
+        Letter.objects.filter(
+            outbound_email__status=OutboundEmail.Status.QUEUED,
+            outbound_email__attempts__gt=0,
+        )
+        .select_related("nominee", "outbound_email")
+        .order_by("nominee__name")
+    )
 
 
 def letters_needing_attention():

@@ -9,6 +9,7 @@ urlpatterns = [
     path("preview/", views.preview, name="preview"),
     path("release/", views.release, name="release"),
     path("batches/", views.batches, name="batches"),
+    path("large-print/", views.large_print, name="large_print"),
     path("<int:pk>/retry/", views.retry, name="retry"),
     path("batches/<int:pk>/", views.batch, name="batch"),
     path("batches/<int:pk>/progress/", views.batch_progress, name="batch_progress"),

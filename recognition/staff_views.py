@@ -11,7 +11,7 @@ from council.permissions import staff_required
 from council.roles import Role
 from nominations.selectors import nominees_for_letters
 from recognition import merge, services
-from recognition.forms import LetterTemplateForm, PreviewForm
+from recognition.forms import LetterTemplateForm, PreviewForm, StaffLargePrintForm
 from recognition.models import Letter, LetterTemplate, LetterVariant, PrintBatch
 
 mayors_office_required = staff_required(role=Role.MAYORS_OFFICE)
@@ -129,8 +129,43 @@ def release(request):
         "problems": waiting.exclude(address_problem="").filter(route=Letter.Route.POST),
         "stages": [(label, by_stage.get(value, 0)) for value, label in Letter.Stage.choices],
         "attention": services.letters_needing_attention(),
+        "retrying": services.letters_email_retrying(),
     }
     return TemplateResponse(request, "recognition/letters/release.html", context)
+
+
+@mayors_office_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def large_print(request):
+    """Letters asked for in large print, and a request taken by phone or letter recorded."""
+    letters = services.letters_large_print()
+    nominees = [
+        *nominees_for_letters(search=request.GET.get("q", ""), limit=500),
+        *(letter.nominee for letter in letters),
+    ]
+    form = StaffLargePrintForm(
+        request.POST or None, initial={"large_print": "yes"}, nominees=nominees
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            letter = services.letter_large_print_set(
+                nominee_id=int(form.cleaned_data["nominee"]),
+                large_print=form.cleaned_data["large_print"] == "yes",
+                actor=request.user,
+                asked_by=services.MAYORS_OFFICE,
+            )
+        except services.PrintBatchError as error:
+            form.add_error("nominee", str(error))
+        else:
+            messages.success(
+                request, f"{letter.nominee.name}: {services.large_print_message(letter)}"
+            )
+            return redirect("letters:large_print")
+    return TemplateResponse(
+        request,
+        "recognition/letters/large_print.html",
+        {"form": form, "letters": letters, "q": request.GET.get("q", "")},
+    )
 
 
 @mayors_office_required
@@ -154,13 +189,14 @@ def batches(request):
 
 def _batch_state(batch: PrintBatch) -> dict:
     working = batch.status in (PrintBatch.Status.QUEUED, PrintBatch.Status.SENDING)
-    text = f"Made {batch.built_count} of {batch.letter_count} letters." if working else "Finished."
-    return {
-        "working": working,
-        "checked": batch.built_count,
-        "total": batch.letter_count,
-        "text": text,
-    }
+    made = services.print_batch_progress(batch)
+    if not working:
+        text = "Finished."
+    elif made and made == batch.letter_count:
+        text = f"Made all {batch.letter_count} letters. Putting them into one file."
+    else:
+        text = f"Made {made} of {batch.letter_count} letters."
+    return {"working": working, "checked": made, "total": batch.letter_count, "text": text}
 
 
 @mayors_office_required
@@ -168,7 +204,7 @@ def _batch_state(batch: PrintBatch) -> dict:
 def batch(request, pk):
     batch = get_object_or_404(PrintBatch, pk=pk)
     state = _batch_state(batch)
-    percent = round(100 * batch.built_count / batch.letter_count) if batch.letter_count else 0
+    percent = round(100 * state["checked"] / batch.letter_count) if batch.letter_count else 0
     return TemplateResponse(
         request, "recognition/letters/batch.html", {"batch": batch, "percent": percent, **state}
     )

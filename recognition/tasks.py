@@ -16,3 +16,8 @@ def letters_create() -> int:
 @shared_task(name="recognition.tasks.print_batch_build", acks_late=True)
 def print_batch_build(batch_id: int) -> None:
     services.print_batch_build(batch_id=batch_id)
+
+
+@shared_task(name="recognition.tasks.print_batch_part_build", acks_late=True)
+def print_batch_part_build(part_id: int) -> None:
+    services.print_batch_part_build(part_id=part_id)

@@ -1,13 +1,17 @@
 """The nominee's own page (from their signed link): the Mayor's letter and a card to share."""
 
+from django.contrib import messages
 from django.core import signing
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from council.selectors import council_settings
 from nominations.selectors import letter_facts, nominee_from_link
+from recognition import services
+from recognition.forms import LargePrintForm
 from recognition.models import Letter
 
 CARD_SALT = "recognition.card"
@@ -27,20 +31,46 @@ def card_token(nominee_id: int) -> str:
 
 @require_safe
 def nominee_page(request, token):
-    nominee = _nominee_or_404(token)
-    letter = Letter.objects.filter(nominee=nominee, released_at__isnull=False).first()
+    return _nominee_page(request, token, _nominee_or_404(token))
+
+
+def _nominee_page(request, token, nominee, *, form=None):
+    letter = Letter.objects.filter(nominee=nominee).first()
     card = card_token(nominee.pk)
-    return TemplateResponse(
-        request,
-        "recognition/nominee.html",
-        {
-            "nominee": nominee,
-            "letter": letter,
-            "token": token,
-            "card": card,
-            "share_url": request.build_absolute_uri(reverse("recognition:card_page", args=[card])),
-        },
-    )
+    context = {
+        "nominee": nominee,
+        "letter": letter if letter and letter.released_at else None,
+        "large_print": bool(letter and letter.large_print),
+        "large_print_form": form
+        or LargePrintForm(
+            initial={"large_print": "yes" if letter and letter.large_print else None}
+        ),
+        "token": token,
+        "card": card,
+        "share_url": request.build_absolute_uri(reverse("recognition:card_page", args=[card])),
+    }
+    if form is not None:
+        context["form"] = form  # the page's error summary
+    return TemplateResponse(request, "recognition/nominee.html", context)
+
+
+@require_POST
+def nominee_large_print(request, token):
+    """The nominee (or their family) asks for the letter in large print, or no longer needs it."""
+    nominee = _nominee_or_404(token)
+    form = LargePrintForm(request.POST)
+    if not form.is_valid():
+        return _nominee_page(request, token, nominee, form=form)
+    large = form.cleaned_data["large_print"] == "yes"
+    try:
+        letter = services.letter_large_print_set(
+            nominee_id=nominee.pk, large_print=large, actor=None, asked_by=services.NOMINEE
+        )
+    except services.PrintBatchError as error:
+        form.add_error("large_print", str(error))
+        return _nominee_page(request, token, nominee, form=form)
+    messages.success(request, services.large_print_message(letter, on_own_page=True))
+    return redirect("recognition:nominee", token=token)
 
 
 @require_safe
@@ -52,10 +82,12 @@ def nominee_letter(request, token):
     letter = Letter.objects.filter(nominee=nominee, released_at__isnull=False).first()
     if letter is None:
         raise Http404
+    large_print = request.GET.get("large") == "1"
+    # The copy that was emailed, when it is the size asked for; otherwise made now.
     pdf = (
         letter.pdf.read()
-        if letter.pdf
-        else letter_pdf(nominee_id=nominee.pk, large_print=request.GET.get("large") == "1")
+        if letter.pdf and letter.pdf_large_print == large_print
+        else letter_pdf(nominee_id=nominee.pk, large_print=large_print)
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="Letter from the Mayor.pdf"'

@@ -2,9 +2,9 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from council.models import Area
+from council.roles import role_group
 
 PASSWORD = "a-long-test-password-2026"
 # The authenticator app's secret for staff made with authenticator=True.
@@ -30,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(user, create, extracted, **kwargs):
         if create and extracted:
             # get_or_create: tests on a flushed database have no groups from the migration.
-            user.groups.set([Group.objects.get_or_create(name=str(role))[0] for role in extracted])
+            user.groups.set([role_group(role) for role in extracted])
 
 
 class StaffFactory(UserFactory):

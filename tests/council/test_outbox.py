@@ -5,6 +5,7 @@ import smtplib
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 
@@ -69,18 +70,67 @@ def test_a_refused_email_fails_with_the_reason_and_is_not_retried(settings):
     assert queued.last_error == "ValueError: The recipient address is not valid"
 
 
-def test_an_unreachable_provider_leaves_the_email_queued_until_the_attempts_run_out(settings):
+def test_an_unreachable_provider_is_tried_again_each_wait_about_twice_the_last_then_fails(
+    settings, monkeypatch
+):
     settings.EMAIL_BACKEND = "tests.council.test_outbox.UnreachableBackend"
-    queued = queue_one()
-    for _attempt in range(EMAIL_MAX_ATTEMPTS - 1):
+    published = []
+    monkeypatch.setattr(outgoing, "_publish", lambda model, pk: published.append(pk) or True)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        queued = queue_one()
+        waits = []
+        for attempt in range(1, EMAIL_MAX_ATTEMPTS):
+            email_send(email_id=queued.pk)
+            queued.refresh_from_db()
+            assert queued.status == OutboundEmail.Status.QUEUED
+            assert queued.attempts == attempt
+            assert queued.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+            wait = queued.next_attempt_at - timezone.now()
+            waits.append(wait)
+            doubled = min(timedelta(minutes=2 ** (attempt - 1)), timedelta(hours=1))
+            assert doubled / 2 <= wait <= doubled, f"try {attempt} waits {wait}"
+
+            # Not yet due: a stray message does nothing, and the sweeper leaves it be.
+            clock.shift(wait - timedelta(seconds=1))
+            assert email_send(email_id=queued.pk) is None
+            published.clear()
+            outgoing.sweep()
+            assert published == []
+            # Due: the sweeper publishes it, and the worker takes it whatever its clock says.
+            clock.shift(timedelta(seconds=1))
+            outgoing.sweep()
+            assert published == [queued.pk]
         email_send(email_id=queued.pk)
-        queued.refresh_from_db()
-        assert queued.status == OutboundEmail.Status.QUEUED
-        assert "Connection unexpectedly closed" in queued.last_error
-    email_send(email_id=queued.pk)
     queued.refresh_from_db()
     assert queued.status == OutboundEmail.Status.FAILED
-    assert queued.attempts == EMAIL_MAX_ATTEMPTS
+    assert queued.attempts == EMAIL_MAX_ATTEMPTS == 8
+    assert queued.last_error == (
+        "Not sent after 8 tries. The last answer was: "
+        "SMTPServerDisconnected: Connection unexpectedly closed"
+    )
+    # About two hours of trying in all (1 + 2 + 4 + 8 + 16 + 32 + 60 minutes, less jitter).
+    assert timedelta(minutes=61) <= sum(waits, timedelta()) <= timedelta(minutes=123)
+    assert len(mail.outbox) == 0
+
+
+class FixedJitter:
+    def __init__(self, fraction):
+        self.fraction = fraction
+
+    def uniform(self, low, high):
+        assert (low, high) == (0.5, 1.0)
+        return self.fraction
+
+
+@pytest.mark.parametrize(
+    ("attempts", "longest"),
+    [(1, 1), (2, 2), (3, 4), (6, 32), (7, 60), (12, 60)],
+)
+def test_each_wait_doubles_with_jitter_and_is_capped_at_an_hour(attempts, longest):
+    longest = timedelta(minutes=longest)
+    assert outgoing.retry_wait(OutboundEmail, attempts, rng=FixedJitter(1.0)) == longest
+    assert outgoing.retry_wait(OutboundEmail, attempts, rng=FixedJitter(0.5)) == longest / 2
 
 
 def test_line_breaks_cannot_inject_headers():
@@ -185,9 +235,15 @@ class FlakyBackend(EmlFileBackend):
 def test_a_provider_failing_twice_then_succeeding_sends_once(settings, tmp_path):
     settings.EMAIL_BACKEND = "tests.council.test_outbox.FlakyBackend"
     FlakyBackend.calls = 0
-    queued = queue_one(subject="Third time lucky")
-    for _ in range(4):  # the sweeper brings it back after each passing fault
-        email_send(email_id=queued.pk)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        queued = queue_one(subject="Third time lucky")
+        for _ in range(3):
+            email_send(email_id=queued.pk)
+            queued.refresh_from_db()
+            if queued.next_attempt_at:
+                clock.move_to(queued.next_attempt_at)  # the sweeper publishes it when due
+        email_send(email_id=queued.pk)  # a late copy of the message changes nothing
     queued.refresh_from_db()
     assert queued.status == OutboundEmail.Status.SENT and queued.attempts == 3
+    assert queued.last_error == "" and queued.next_attempt_at is None
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1

@@ -6,22 +6,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from council.roles import Role
 from tests.council.factories import StaffFactory, UserFactory
+from tests.council.url_roles import (
+    COMMS_ONLY,
+    MAYORS_OFFICE_ONLY,
+    PUBLIC,
+    ROLES,
+    STAFF_ONLY,
+)
+from tests.honours.url_matrix import MATRIX as HONOURS_MATRIX
+from tests.stories.url_matrix import MATRIX as STORIES_MATRIX
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "volunteer", "organisation", "coordinator", "comms", "administrator"]
-PUBLIC = dict.fromkeys(ROLES, 200)
-STAFF_ONLY = {
-    "anonymous": 302,
-    "volunteer": 403,
-    "organisation": 403,
-    "coordinator": 200,
-    "comms": 200,
-    "administrator": 200,
-}
-COMMS_ONLY = STAFF_ONLY | {"coordinator": 403}
-
-MAYORS_OFFICE_ONLY = STAFF_ONLY | {"coordinator": 403, "comms": 403}
 
 # URL name → what each role gets from GET. Add a row with every new URL.
 MATRIX = {
@@ -113,6 +108,9 @@ MATRIX = {
         ]
     },
 }
+# Each app with many URLs keeps its rows beside its own tests.
+MATRIX |= HONOURS_MATRIX | STORIES_MATRIX
+
 # Whole areas owned by a library, checked below as a group.
 PREFIXES = {
     "accounts/": "allauth",

@@ -73,3 +73,83 @@ def test_a_nominee_downloads_their_letter_and_sees_their_card(page, transactiona
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "I was nominated for Proud to Support 2026"
     )
+
+
+def test_a_nominee_asks_for_large_print_and_the_mayors_office_sees_it(page, transactional_db):
+    import re
+
+    from council.models import OutboundEmail
+    from recognition.models import Letter
+
+    call_command("load_demo", stdout=io.StringIO())
+    body = (
+        OutboundEmail.objects.filter(
+            to=["maureen.clarke@example.net"], subject__startswith="You have been"
+        )
+        .latest("pk")
+        .body_text
+    )
+    token = re.search(r"/consent/([^\s/]+)/", body).group(1)
+    visit(page, f"/nominee/{token}/")
+    with navigation(page):
+        page.get_by_role("button", name="Save").click()  # nothing chosen: explained
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Select yes if you would like your letter in large print"
+    )
+    page.get_by_role("group", name="Would you like your letter in large print?").get_by_label(
+        "Yes, in large print"
+    ).check()
+    with navigation(page):
+        page.get_by_role("button", name="Save").click()
+    expect(
+        page.get_by_text("Thank you. The letter will be emailed in large print.")
+    ).to_be_visible()
+    assert Letter.objects.get(nominee__name="Maureen Clarke").large_print
+
+    page.context.clear_cookies()
+    office = StaffFactory(
+        email="office@example.org", roles=[Role.MAYORS_OFFICE], authenticator=True
+    )
+    sign_in_with_code(page, office.email)
+    visit(page, "/staff/letters/")
+    with navigation(page):
+        page.get_by_role("link", name="Large print").click()
+    expect(page.get_by_role("table")).to_contain_text("Maureen Clarke")
+    page.get_by_label("Nominee who asked for large print").select_option(label="Margaret O'Neill")
+    with navigation(page):
+        page.get_by_role("button", name="Record a large-print request").click()
+    expect(
+        page.get_by_text(
+            "Margaret O'Neill: Thank you. The letter will be printed and posted in large print."
+        )
+    ).to_be_visible()
+
+
+def test_comms_give_the_family_of_a_nominee_who_has_died_and_the_letter_goes_to_them(
+    page, transactional_db
+):
+    from nominations.models import Nomination
+    from recognition.models import Letter
+
+    call_command("load_demo", stdout=io.StringIO())
+    comms = StaffFactory(email="comms2@example.org", roles=[Role.COMMS], authenticator=True)
+    sign_in_with_code(page, comms.email)
+    nomination = Nomination.objects.filter(nominee__name="Maureen Clarke").first()
+    visit(page, f"/staff/nominations/{nomination.reference}/")
+    with navigation(page):
+        page.get_by_role("button", name="Mark as having died").click()
+    page.get_by_label("Who should the letter be addressed to?").fill("Jean Clarke")
+    page.get_by_label("Family's email address (optional)").fill("jean")
+    with navigation(page):
+        page.get_by_role("button", name="Save the family's details").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Enter the family's email address in the correct format"
+    )
+    page.get_by_label("Family's email address (optional)").fill("jean@example.net")
+    with navigation(page):
+        page.get_by_role("button", name="Save the family's details").click()
+    expect(
+        page.get_by_text("The letter goes to Jean Clarke, by email to jean@example.net.")
+    ).to_be_visible()
+    letter = Letter.objects.get(nominee=nomination.nominee)
+    assert (letter.route, letter.email_to) == ("email", "jean@example.net")

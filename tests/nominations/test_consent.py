@@ -64,7 +64,11 @@ def test_withdrawing_takes_everything_down_at_once(client, campaign, answers):
     assert nominee_consent(nominee).website_story
     response = client.post(path, {"withdraw": "all"})
     assert "Consent withdrawn" in response.content.decode()
-    assert nominee_consent(nominee) == nominee_consent.__globals__["NO_CONSENT"]
+    consent = nominee_consent(nominee)
+    assert consent.withdrawn and not consent.answered
+    assert not (
+        consent.roll_of_honour or consent.website_story or consent.social_media or consent.press
+    )
 
 
 def test_an_under_18_is_publishable_only_when_both_agree(client, campaign, answers):

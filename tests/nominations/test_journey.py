@@ -291,3 +291,24 @@ def test_closing_a_campaign_shows_at_once_despite_the_cache(client, campaign):
     campaign.closes_at = timezone.now() - timedelta(minutes=1)
     services.campaign_save(campaign=campaign, actor=None, changed=["closes_at"])
     assert "Start now" not in client.get("/nominate/").content.decode()
+
+
+def test_a_nomination_after_a_leaflet_code_is_attributed_to_it(client, campaign, ward):
+    from council.models import SourceCode
+
+    leaflet = SourceCode.objects.create(
+        code="westoe-leaflet",
+        label="Leaflet drop, Westoe",
+        medium="leaflet",
+        destination="nominate",
+    )
+    assert client.get("/v/westoe-leaflet")["Location"] == "/nominate/"
+    walk(client, campaign, ward)
+    client.post("/nominate/check/")
+    assert Nomination.objects.get().source_code == leaflet
+    # Without a code, nothing is attributed.
+    client.logout()
+    client.cookies.clear()
+    walk(client, campaign, ward)
+    client.post("/nominate/check/")
+    assert Nomination.objects.filter(source_code__isnull=True).count() == 1

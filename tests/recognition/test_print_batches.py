@@ -2,16 +2,20 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 from pypdf import PdfReader
 
+from council import outgoing
 from council.roles import Role
 from nominations import services as nominations
 from nominations.models import Nomination, Nominee
 from recognition import services
-from recognition.models import Letter, PrintBatch
+from recognition.models import Letter, LetterTemplate, PrintBatch, PrintBatchPart
 from tests.council.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,10 +54,18 @@ def posted_letters(db):
     return Letter.objects.filter(route=Letter.Route.POST)
 
 
+def build(batch) -> None:
+    """What the workers do, in order: cut the batch into parts, make each part, join them."""
+    services.print_batch_build(batch_id=batch.pk)
+    for part in PrintBatchPart.objects.filter(batch=batch):
+        services.print_batch_part_build(part_id=part.pk)
+    services.print_batch_build(batch_id=batch.pk)
+
+
 def test_a_batch_is_one_pdf_in_postcode_order_with_an_address_list(posted_letters):
     batch = services.print_batch_create(actor=None)
     assert batch.letter_count == 4 == batch.badge_count  # with the demo's Margaret O'Neill
-    services.print_batch_build(batch_id=batch.pk)
+    build(batch)
     batch.refresh_from_db()
     assert batch.status == PrintBatch.Status.SENT and batch.built_count == 4
     pages = [page.extract_text() for page in PdfReader(batch.pdf.open("rb")).pages]
@@ -69,8 +81,9 @@ def test_a_batch_is_one_pdf_in_postcode_order_with_an_address_list(posted_letter
 
 def test_building_twice_changes_nothing_and_marking_posted_moves_every_letter(posted_letters):
     batch = services.print_batch_create(actor=None)
-    services.print_batch_build(batch_id=batch.pk)
+    build(batch)
     assert services.print_batch_build(batch_id=batch.pk) is None
+    assert services.print_batch_part_build(part_id=batch.parts.get().pk) is None
     office = StaffFactory(roles=[Role.MAYORS_OFFICE])
     services.print_batch_mark_posted(batch=batch, actor=office)
     assert set(Letter.objects.filter(print_batch=batch).values_list("stage", flat=True)) == {
@@ -103,7 +116,7 @@ def test_the_mayors_office_builds_and_downloads_a_batch(client, posted_letters):
     batch = PrintBatch.objects.get()
     assert response["Location"] == f"/staff/letters/batches/{batch.pk}/"
     assert "Made 0 of 4 letters." in client.get(response["Location"]).content.decode()
-    services.print_batch_build(batch_id=batch.pk)
+    build(batch)
     page = client.get(response["Location"]).content.decode()
     assert "Pin badges to post" in page and "Download the letters (PDF)" in page
     pdf = client.get(f"/staff/letters/batches/{batch.pk}/letters.pdf")
@@ -113,3 +126,89 @@ def test_the_mayors_office_builds_and_downloads_a_batch(client, posted_letters):
     client.post(f"/staff/letters/batches/{batch.pk}/posted/")
     batch.refresh_from_db()
     assert batch.posted_by == office
+
+
+def names_in(batch) -> list[str]:
+    """Whose letter each page of the batch's PDF is, in order."""
+    pages = [page.extract_text() for page in PdfReader(batch.pdf.open("rb")).pages]
+    return [text.split("Dear ")[1].split()[0] for text in pages]
+
+
+def test_a_batch_is_made_in_parts_and_joined_in_postcode_order(
+    client, posted_letters, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "PRINT_BATCH_PART_SIZE", 3)
+    office = StaffFactory(roles=[Role.MAYORS_OFFICE], authenticator=True)
+    client.force_login(office)
+    batch = services.print_batch_create(actor=office)
+    page = f"/staff/letters/batches/{batch.pk}/"
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        services.print_batch_build(batch_id=batch.pk)
+        first, second = PrintBatchPart.objects.filter(batch=batch).order_by("number")
+        assert (len(first.letter_ids), len(second.letter_ids)) == (3, 1)
+
+        services.print_batch_part_build(part_id=first.pk)
+        assert services.print_batch_part_build(part_id=first.pk) is None  # a second delivery
+        assert "Made 3 of 4 letters." in client.get(page).content.decode()
+        # The batch waits for its last part; the sweeper looks again in a couple of minutes.
+        clock.shift(PrintBatch.requeue_after)
+        services.print_batch_build(batch_id=batch.pk)
+        batch.refresh_from_db()
+        assert batch.status == PrintBatch.Status.QUEUED and not batch.pdf
+
+        services.print_batch_part_build(part_id=second.pk)
+        shown = client.get(page).content.decode()
+        assert "Made all 4 letters. Putting them into one file." in shown
+        # The last part published the batch: it is due now, not in two minutes.
+        with django_capture_on_commit_callbacks(execute=True):
+            services.print_batch_build(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == PrintBatch.Status.SENT and batch.built_count == 4
+    assert names_in(batch) == ["Adam", "Bea", "Margaret", "Zara"]
+    # The parts' own files are removed once they are in the batch's.
+    assert set(batch.parts.values_list("pdf", flat=True)) == {""}
+    assert "Download the letters (PDF)" in client.get(page).content.decode()
+
+
+def test_a_part_a_dead_worker_left_is_made_again_and_every_letter_printed_once(
+    posted_letters, monkeypatch
+):
+    monkeypatch.setattr(outgoing, "_publish", lambda model, pk: True)  # no broker here
+    batch = services.print_batch_create(actor=None)
+    services.print_batch_build(batch_id=batch.pk)
+    part = batch.parts.get()
+    # A worker took the part and died: the row says `sending`, nothing was saved.
+    assert outgoing.claim(PrintBatchPart, part.pk) is not None
+    later = timezone.now() + PrintBatchPart.stale_after + timedelta(minutes=1)
+    outgoing.sweep(now=later)
+    part.refresh_from_db()
+    assert part.status == PrintBatchPart.Status.QUEUED
+    services.print_batch_part_build(part_id=part.pk)
+    services.print_batch_build(batch_id=batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == PrintBatch.Status.SENT
+    assert sorted(names_in(batch)) == ["Adam", "Bea", "Margaret", "Zara"]
+    part.refresh_from_db()
+    assert part.attempts == 2
+
+
+def test_a_letter_that_cannot_be_made_fails_the_batch_and_its_letters_wait_for_the_next(
+    client, posted_letters
+):
+    LetterTemplate.objects.filter(variant="person").delete()
+    batch = services.print_batch_create(actor=None)
+    build(batch)
+    batch.refresh_from_db()
+    assert batch.status == PrintBatch.Status.FAILED
+    assert batch.last_error.startswith(
+        "The letter to Adam Old could not be made: There is no letter yet for a person."
+    )
+    assert not Letter.objects.filter(print_batch=batch).exists()
+    office = StaffFactory(roles=[Role.MAYORS_OFFICE], authenticator=True)
+    client.force_login(office)
+    page = client.get(f"/staff/letters/batches/{batch.pk}/").content.decode()
+    assert "The batch could not be made" in page and "There is no letter yet for a person" in page
+    assert (
+        "Make a print batch of 4 letters" in client.get("/staff/letters/batches/").content.decode()
+    )
