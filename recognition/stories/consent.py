@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import nh3
 
+from nominations.models import Nomination
 from nominations.selectors import Consent, nominee_consent
 
 
@@ -23,6 +24,8 @@ class Person:
     consent: Consent
     # How they may be named, or None when they asked not to be named.
     shown_as: str | None
+    # Whether every nomination of theirs the story was written from is approved.
+    approved: bool = True
 
     @property
     def label(self) -> str:
@@ -33,9 +36,13 @@ class Person:
 def people_in(story) -> list[Person]:
     """The nominees behind the story's nominations, once each, in the order written."""
     nominees = {}
+    approved: dict[int, bool] = {}
     for nomination in story.nominations.select_related("nominee").order_by("created_at", "pk"):
         nominee = nomination.nominee
         nominees.setdefault(nominee.pk, nominee)
+        approved[nominee.pk] = approved.get(nominee.pk, True) and (
+            nomination.status == Nomination.Status.APPROVED
+        )
     people = []
     for nominee in nominees.values():
         consent = nominee_consent(nominee)
@@ -45,6 +52,7 @@ def people_in(story) -> list[Person]:
                 name=nominee.name,
                 consent=consent,
                 shown_as=consent.display_name(nominee),
+                approved=approved[nominee.pk],
             )
         )
     return people
@@ -90,6 +98,19 @@ def publication_problems(story, *, people: list[Person] | None = None) -> list[s
     problems = []
     text = _words(story)
     for person in people:
+        if not person.approved:
+            problems.append(
+                f"The nomination of {person.label} the story was written from is no longer approved."
+            )
+            continue
+        if person.consent.withdrawn:
+            problems.append(f"{person.label} has withdrawn their consent.")
+            continue
+        if person.consent.waiting_for_guardian:
+            problems.append(
+                f"{person.label} is under 18 and a parent or guardian has not agreed yet."
+            )
+            continue
         if not person.consent.answered:
             problems.append(f"{person.label} has not answered the consent request yet.")
             continue
@@ -103,7 +124,9 @@ def publication_problems(story, *, people: list[Person] | None = None) -> list[s
         if not story.hero_image_alt.strip():
             problems.append("Describe the image for people who cannot see it (alt text).")
         if story.image_shows_nominee:
-            refused = [p.label for p in people if p.consent.answered and not p.consent.photo_allowed]
+            refused = [
+                p.label for p in people if p.consent.answered and not p.consent.photo_allowed
+            ]
             if refused:
                 problems.append(
                     f"{', '.join(refused)} did not agree to a photo being used. "

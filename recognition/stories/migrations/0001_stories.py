@@ -8,102 +8,221 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('council', '0006_publishing_controls'),
-        ('nominations', '0003_alter_nominationimport_status'),
+        ("council", "0006_publishing_controls"),
+        ("nominations", "0003_alter_nominationimport_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Story',
+            name="Story",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('title', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=140, unique=True)),
-                ('summary', models.CharField(help_text='One or two sentences: shown in lists, the feed and previews.', max_length=300)),
-                ('body_source', models.TextField()),
-                ('body', models.TextField()),
-                ('hero_image', models.ImageField(blank=True, upload_to='stories/')),
-                ('hero_image_alt', models.CharField(blank=True, max_length=250)),
-                ('image_credit', models.CharField(blank=True, max_length=150)),
-                ('image_shows_nominee', models.BooleanField(default=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_review', 'In review'), ('approved', 'Approved'), ('scheduled', 'Scheduled'), ('published', 'Published'), ('taken_down', 'Taken down')], db_index=True, default='draft', max_length=20)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('publish_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('held_by_pause', models.BooleanField(default=False)),
-                ('published_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('public_updated_at', models.DateTimeField(blank=True, null=True)),
-                ('takedown_kind', models.CharField(blank=True, choices=[('error', 'Published in error'), ('superseded', 'Replaced by another page'), ('withdrawn', 'Withdrawn, with a public explanation')], max_length=20)),
-                ('takedown_reason', models.TextField(blank=True)),
-                ('takedown_notice', models.TextField(blank=True)),
-                ('superseded_by', models.CharField(blank=True, max_length=300)),
-                ('taken_down_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='stories_approved', to=settings.AUTH_USER_MODEL)),
-                ('area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='council.area')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stories_written', to=settings.AUTH_USER_MODEL)),
-                ('nominations', models.ManyToManyField(blank=True, related_name='stories', to='nominations.nomination')),
-                ('taken_down_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tags', models.ManyToManyField(blank=True, related_name='stories', to='stories.tag')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("title", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=140, unique=True)),
+                (
+                    "summary",
+                    models.CharField(
+                        help_text="One or two sentences: shown in lists, the feed and previews.",
+                        max_length=300,
+                    ),
+                ),
+                ("body_source", models.TextField()),
+                ("body", models.TextField()),
+                ("hero_image", models.ImageField(blank=True, upload_to="stories/")),
+                ("hero_image_alt", models.CharField(blank=True, max_length=250)),
+                ("image_credit", models.CharField(blank=True, max_length=150)),
+                ("image_shows_nominee", models.BooleanField(default=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_review", "In review"),
+                            ("approved", "Approved"),
+                            ("scheduled", "Scheduled"),
+                            ("published", "Published"),
+                            ("taken_down", "Taken down"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("publish_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("held_by_pause", models.BooleanField(default=False)),
+                ("published_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("public_updated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "takedown_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("error", "Published in error"),
+                            ("superseded", "Replaced by another page"),
+                            ("withdrawn", "Withdrawn, with a public explanation"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("takedown_reason", models.TextField(blank=True)),
+                ("takedown_notice", models.TextField(blank=True)),
+                ("superseded_by", models.CharField(blank=True, max_length=300)),
+                ("taken_down_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stories_approved",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="council.area",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stories_written",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominations",
+                    models.ManyToManyField(
+                        blank=True, related_name="stories", to="nominations.nomination"
+                    ),
+                ),
+                (
+                    "taken_down_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(blank=True, related_name="stories", to="stories.tag"),
+                ),
             ],
             options={
-                'verbose_name_plural': 'stories',
-                'ordering': ['-published_at', '-created_at'],
-                'permissions': [('approve_story', 'Can approve a story for publication'), ('publish_story', 'Can publish, schedule and take down stories')],
+                "verbose_name_plural": "stories",
+                "ordering": ["-published_at", "-created_at"],
+                "permissions": [
+                    ("approve_story", "Can approve a story for publication"),
+                    ("publish_story", "Can publish, schedule and take down stories"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StorySlug',
+            name="StorySlug",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=140, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('story', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='old_slugs', to='stories.story')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=140, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "story",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="old_slugs",
+                        to="stories.story",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StoryRevision',
+            name="StoryRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=120)),
-                ('summary', models.CharField(max_length=300)),
-                ('body_source', models.TextField()),
-                ('body', models.TextField()),
-                ('hero_image', models.CharField(blank=True, max_length=200)),
-                ('hero_image_alt', models.CharField(blank=True, max_length=250)),
-                ('image_credit', models.CharField(blank=True, max_length=150)),
-                ('tags', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.CharField(blank=True, max_length=120)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
-                ('story', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='stories.story')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=120)),
+                ("summary", models.CharField(max_length=300)),
+                ("body_source", models.TextField()),
+                ("body", models.TextField()),
+                ("hero_image", models.CharField(blank=True, max_length=200)),
+                ("hero_image_alt", models.CharField(blank=True, max_length=250)),
+                ("image_credit", models.CharField(blank=True, max_length=150)),
+                ("tags", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.CharField(blank=True, max_length=120)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "story",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="stories.story",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['story', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('story', 'number'), name='story_revision_number')],
+                "ordering": ["story", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("story", "number"), name="story_revision_number"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='story',
-            index=models.Index(fields=['status', '-published_at'], name='story_public_idx'),
+            model_name="story",
+            index=models.Index(fields=["status", "-published_at"], name="story_public_idx"),
         ),
     ]
