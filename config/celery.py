@@ -29,10 +29,47 @@ app.conf.beat_schedule = {
     # Every approved nominee gets a letter row, held for the Mayor's office to
     # release; every minute, so the release page is never far behind approvals.
     "letters-create": {"task": "recognition.tasks.letters_create", "schedule": crontab()},
+    # Scheduled stories go out when their time comes (within a minute of it), or
+    # are held while the council has paused publishing. Due rows are picked from
+    # the database: publishing is never queued ahead with a countdown.
+    "stories-publish-due": {"task": "stories.tasks.publish_due", "schedule": crontab()},
     # Photos uploaded part-way through a nomination nobody sent, after a day.
     "nominations-purge-pending-photos": {
         "task": "nominations.tasks.purge_pending_photos",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Social posts that have come due are sent, exactly once, and any the
+    # pre-election pause holds are marked held. Every minute: a post scheduled
+    # for 09:00 goes out by 09:01. Picked from the database, never a countdown.
+    "social-posts-send-due": {
+        "task": "recognition.social.tasks.posts_send_due",
+        "schedule": crontab(),
+    },
+    # Each social channel's credentials are checked every morning, so a dead
+    # token is found (and comms staff emailed) before a scheduled post fails.
+    "social-channels-check": {
+        "task": "recognition.social.tasks.channels_check",
+        "schedule": crontab(hour=6, minute=45),
+    },
+    # Volunteer referrals past a time limit: the organisation is reminded once, and a
+    # working day later the coordinator is alerted once. Hourly, so a reminder goes
+    # out within the hour a limit passes; due rows are picked from the database.
+    "volunteers-referrals-chase": {
+        "task": "volunteers.tasks.referrals_chase",
+        "schedule": crontab(minute=5),
+    },
+    # Retention: at 3, 6 and 12 months of volunteering the organisation and the
+    # volunteer are asked whether they are still volunteering. Daily, in the morning,
+    # so the emails arrive in working hours.
+    "volunteers-check-ins": {
+        "task": "volunteers.tasks.check_ins_send_due",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    # Every waiting volunteer's best roles again: fairness changes with time, and roles
+    # open, fill and close during the day. Nightly; the coordinator can also ask for one.
+    "volunteers-matches-rebuild": {
+        "task": "volunteers.tasks.matches_rebuild",
+        "schedule": crontab(hour=3, minute=0),
     },
 }
 

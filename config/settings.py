@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "recognition",
     "recognition.honours",
     "recognition.stories",
+    "recognition.social",
     "volunteers",
 ]
 
@@ -97,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "council.context_processors.council",
+                "council.context_processors.publishing_pause",
             ],
             "builtins": ["council.templatetags.govuk"],
         },
@@ -345,6 +347,11 @@ elif env_str("EMAIL_HOST", ""):
 else:
     EMAIL_BACKEND = "council.mail.EmlFileBackend"
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# --- Social media channels ------------------------------------------------------------
+# The key that encrypts the channels' credentials. Empty: derived from
+# DJANGO_SECRET_KEY (set this one to rotate the secret key without re-entering them).
+SOCIAL_CREDENTIALS_KEY = env_str("SOCIAL_CREDENTIALS_KEY", "")
 
 # --- Language and time ------------------------------------------------------------------
 

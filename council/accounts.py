@@ -1,4 +1,5 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 
 from council.services import email_queue
 
@@ -24,3 +25,12 @@ class AccountAdapter(DefaultAccountAdapter):
             from_email=message.from_email,
             tags=["account"],
         )
+
+    def get_login_redirect_url(self, request):
+        # Accounts that are not staff and hold no role are volunteers' (organisation
+        # contacts hold a role): they land on their own profile page, which leads a new
+        # volunteer into its questions. A `next` in the sign-in link still wins.
+        user = request.user
+        if not user.is_staff and (hasattr(user, "volunteer") or not user.groups.exists()):
+            return reverse("volunteers:profile")
+        return super().get_login_redirect_url(request)

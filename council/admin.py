@@ -21,6 +21,8 @@ class CouncilSettingsAdmin(admin.ModelAdmin):
             },
         ),
         ("Branding", {"fields": ["logo", "logo_alt_text", "brand_colour", "accent_colour"]}),
+        # Pausing all publishing has its own page (/staff/stories/pause/), with a reason.
+        ("Stories", {"fields": ["stories_self_approval"]}),
     ]
 
     def has_add_permission(self, request):

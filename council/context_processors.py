@@ -1,5 +1,5 @@
 from council.roles import Role, user_has_role
-from council.selectors import council_settings, current_civic_year
+from council.selectors import council_settings, current_civic_year, publishing_paused
 
 
 def council(request):
@@ -9,4 +9,12 @@ def council(request):
         "council": council_settings(),
         "civic_year": current_civic_year,
         "can_review": lambda: user_has_role(request.user, Role.COMMS),
+        "can_coordinate": lambda: user_has_role(request.user, Role.COORDINATOR),
+        "is_organisation_contact": lambda: user_has_role(request.user, Role.ORGANISATION_CONTACT),
     }
+
+
+def publishing_pause(request):
+    # Staff see a banner on every page while publishing is paused. Read fresh from
+    # the database (not the settings cache), and only on pages that show the banner.
+    return {"publishing_paused": publishing_paused}

@@ -78,6 +78,14 @@ class CouncilSettings(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     publishing_pause_reason = models.CharField(max_length=200, blank=True)
+    # Time limits for each hand-off of a volunteer referral, in working days.
+    referral_acknowledge_days = models.PositiveSmallIntegerField(
+        default=2, help_text=_("Working days an organisation has to acknowledge a referral.")
+    )
+    referral_first_contact_days = models.PositiveSmallIntegerField(
+        default=5,
+        help_text=_("Working days an organisation has to make first contact with the volunteer."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -285,3 +293,43 @@ class EmailSuppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address}: {self.reason}"
+
+
+class SourceCode(models.Model):
+    """One leaflet run, poster, vehicle panel, story or post, with its own /v/<code> address.
+
+    Kept by the council app because both volunteer sign-ups and nominations are
+    attributed to it.
+    """
+
+    class Medium(models.TextChoices):
+        LEAFLET = "leaflet", _("Leaflet")
+        POSTER = "poster", _("Poster")
+        VEHICLE = "vehicle", _("Vehicle panel")
+        STORY = "story", _("Story")
+        SOCIAL = "social", _("Social media post")
+        EVENT = "event", _("Event or stall")
+        OTHER = "other", _("Other")
+
+    class Destination(models.TextChoices):
+        VOLUNTEER = "volunteer", _("Volunteer sign-up")
+        NOMINATE = "nominate", _("Nominate someone")
+
+    code = models.SlugField(max_length=40, unique=True)
+    label = models.CharField(max_length=150, help_text=_("For example: Leaflet drop, Westoe, May"))
+    medium = models.CharField(max_length=20, choices=Medium.choices)
+    destination = models.CharField(
+        max_length=20, choices=Destination.choices, default=Destination.VOLUNTEER
+    )
+    active = models.BooleanField(default=True)
+    visits = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.code})"

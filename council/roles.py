@@ -30,7 +30,7 @@ def user_has_role(user, role: Role) -> bool:
 # Permissions each role holds from the start, as "app_label.codename". An
 # administrator can take one away from a role, or give it to one person, in the admin.
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.COMMS: ("stories.approve_story", "stories.publish_story"),
+    Role.COMMS: ("stories.approve_story", "stories.publish_story", "social.approve_post"),
 }
 
 

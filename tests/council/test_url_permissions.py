@@ -14,7 +14,9 @@ from tests.council.url_roles import (
     STAFF_ONLY,
 )
 from tests.honours.url_matrix import MATRIX as HONOURS_MATRIX
+from tests.social.url_matrix import MATRIX as SOCIAL_MATRIX
 from tests.stories.url_matrix import MATRIX as STORIES_MATRIX
+from tests.volunteers.url_matrix import MATRIX as VOLUNTEERS_MATRIX
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +42,10 @@ MATRIX = {
     # The nominee's own page and shared cards: signed links, so a made-up one is 404 for everyone.
     "recognition:nominee": ("/nominee/not-a-token/", dict.fromkeys(ROLES, 404)),
     "recognition:nominee_letter": ("/nominee/not-a-token/letter.pdf", dict.fromkeys(ROLES, 404)),
+    "recognition:nominee_large_print": (
+        "/nominee/not-a-token/large-print/",
+        dict.fromkeys(ROLES, 405),
+    ),
     "recognition:card_page": ("/cards/not-a-card/", dict.fromkeys(ROLES, 404)),
     "recognition:card_image": ("/cards/not-a-card/card.png", dict.fromkeys(ROLES, 404)),
     # The review queue: comms staff only; an unknown reference is 404 for them.
@@ -49,6 +55,7 @@ MATRIX = {
     "letters:preview": ("/staff/letters/preview/", MAYORS_OFFICE_ONLY),
     "letters:release": ("/staff/letters/release/", MAYORS_OFFICE_ONLY),
     "letters:batches": ("/staff/letters/batches/", MAYORS_OFFICE_ONLY),
+    "letters:large_print": ("/staff/letters/large-print/", MAYORS_OFFICE_ONLY),
     "letters:retry": ("/staff/letters/999/retry/", MAYORS_OFFICE_ONLY | {"administrator": 405}),
     **{
         f"letters:{name}": (
@@ -103,13 +110,14 @@ MATRIX = {
             ("assign", "assign/"),
             ("add_note", "notes/"),
             ("mark_died", "died/"),
+            ("family_contact", "family/"),
             ("merge", "duplicates/1/"),
             ("undo_merge", "merges/1/undo/"),
         ]
     },
 }
 # Each app with many URLs keeps its rows beside its own tests.
-MATRIX |= HONOURS_MATRIX | STORIES_MATRIX
+MATRIX |= HONOURS_MATRIX | STORIES_MATRIX | SOCIAL_MATRIX | VOLUNTEERS_MATRIX
 
 # Whole areas owned by a library, checked below as a group.
 PREFIXES = {
