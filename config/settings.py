@@ -123,8 +123,9 @@ except ValueError as error:
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # The embedded database is shared by the web server, the worker and beat:
-    # wait for a lock rather than fail, and take write locks up front.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # wait for a lock rather than fail, and take write locks up front. Connections
+    # are kept between requests (as for PostgreSQL), which saves opening the file
+    # and setting it up on every request.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",

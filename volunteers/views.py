@@ -225,7 +225,14 @@ def close(request):
             services.volunteer_close,
             "Your profile is closed. The coordinator will not offer you any more roles.",
         )
-    return TemplateResponse(request, "volunteers/close.html", {"volunteer": volunteer})
+    open_referrals = [
+        referral
+        for referral in selectors.referrals_for_volunteer(volunteer=volunteer)
+        if referral.status in selectors.PLACE_TAKING
+    ]
+    return TemplateResponse(
+        request, "volunteers/close.html", {"volunteer": volunteer, "open_referrals": open_referrals}
+    )
 
 
 @login_required

@@ -6,8 +6,10 @@ from council.models import AuditLogEntry, OutboundEmail
 from tests.council.factories import UserFactory
 from tests.volunteers.factories import OpportunityFactory, VolunteerFactory
 from tests.volunteers.profile_helpers import assert_well_formed, date_fields, sign_up
+from volunteers import selectors
 from volunteers.journey import STEPS
-from volunteers.models import Referral, Volunteer
+from volunteers.models import Opportunity, Referral, Volunteer
+from volunteers.services.profile import CLOSED_REASON, PAUSED_REASON
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +167,117 @@ def test_the_referred_volunteer_is_asked_to_tell_the_organisation_when_closing(c
     Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.ACTIVE)
     page = client.get("/volunteer/profile/close/").content.decode()
     assert "please tell them too" in page
+
+
+@pytest.fixture
+def referred_and_active(volunteer):
+    """A referral the organisation has not started on, and one the volunteer is doing, each
+    the last place on its role, with a declined one from before that is already over."""
+    waiting = refer(volunteer, "Befriender", "Age Concern South")
+    doing = refer(volunteer, "Food bank driver", "Riverside Food Bank", Referral.Status.ACTIVE)
+    over = refer(volunteer, "Gardener", "Green Spaces", Referral.Status.DECLINED)
+    Opportunity.objects.filter(pk__in=[waiting.opportunity_id, doing.opportunity_id]).update(
+        capacity=1
+    )
+    return waiting, doing, over
+
+
+def _places_left(*referrals) -> list[int]:
+    roles = Opportunity.objects.filter(pk__in=[r.opportunity_id for r in referrals])
+    return [facts.places_left for facts in selectors.role_facts(roles)]
+
+
+def _organisation_emails(referral) -> list[str]:
+    organisation = referral.opportunity.organisation
+    return list(
+        OutboundEmail.objects.filter(to=[organisation.email]).values_list("subject", flat=True)
+    )
+
+
+def test_closing_ends_every_open_referral_and_tells_each_organisation(
+    client, volunteer, referred_and_active
+):
+    waiting, doing, over = referred_and_active
+    Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.ACTIVE)
+    assert _places_left(waiting, doing) == [0, 0]
+    page = client.get("/volunteer/profile/close/").content.decode()
+    assert "We will end these referrals and email each organisation" in page
+    assert "Befriender with Age Concern South" in page
+    assert "Food bank driver with Riverside Food Bank (you are volunteering)" in page
+    assert "Gardener" not in page
+
+    client.post("/volunteer/profile/close/")
+
+    volunteer.refresh_from_db()
+    assert volunteer.status == Volunteer.Status.CLOSED
+    for referral in (waiting, doing):
+        referral.refresh_from_db()
+        assert referral.status == Referral.Status.ENDED
+        assert referral.end_reason == CLOSED_REASON
+        assert referral.ended_at == volunteer.closed_at
+    over.refresh_from_db()
+    assert over.status == Referral.Status.DECLINED and over.ended_at is None
+    assert _organisation_emails(waiting) == ["Referral ended: Jo Clarke for Befriender"]
+    assert _organisation_emails(doing) == ["Referral ended: Jo Clarke for Food bank driver"]
+    assert _organisation_emails(over) == []
+    body = OutboundEmail.objects.get(subject="Referral ended: Jo Clarke for Befriender").body_text
+    assert CLOSED_REASON in body
+    assert f"/org/referrals/{waiting.pk}/" in body
+    mine = OutboundEmail.objects.get(subject="You have closed your volunteering profile")
+    assert "We have told each organisation you were referred to" in mine.body_text
+    entries = AuditLogEntry.objects.filter(action="volunteers.referral.ended").order_by("pk")
+    assert [(entry.object_id, entry.data) for entry in entries] == [
+        (str(waiting.pk), {"was": "referred", "by_volunteer": True}),
+        (str(doing.pk), {"was": "active", "by_volunteer": True}),
+    ]
+    assert _places_left(waiting, doing) == [1, 1]  # both roles can take someone else
+
+
+def test_pausing_ends_only_the_referrals_not_yet_started(client, volunteer, referred_and_active):
+    waiting, doing, over = referred_and_active
+
+    client.post("/volunteer/profile/pause/")
+
+    volunteer.refresh_from_db()
+    assert volunteer.status == Volunteer.Status.PAUSED
+    waiting.refresh_from_db()
+    assert waiting.status == Referral.Status.ENDED
+    assert waiting.end_reason == PAUSED_REASON
+    doing.refresh_from_db()
+    assert doing.status == Referral.Status.ACTIVE and doing.end_reason == ""
+    over.refresh_from_db()
+    assert over.status == Referral.Status.DECLINED
+    assert _organisation_emails(waiting) == ["Referral ended: Jo Clarke for Befriender"]
+    assert _organisation_emails(doing) == []
+    assert AuditLogEntry.objects.filter(action="volunteers.referral.ended").count() == 1
+    assert _places_left(waiting, doing) == [1, 0]
+
+
+def test_pausing_and_closing_without_referrals_change_nothing_else(client, volunteer):
+    emails = set(OutboundEmail.objects.values_list("pk", flat=True))
+    entries = set(AuditLogEntry.objects.values_list("pk", flat=True))
+    page = client.get("/volunteer/profile/close/").content.decode()
+    assert "We will end" not in page
+
+    client.post("/volunteer/profile/pause/")
+    client.post("/volunteer/profile/resume/")
+    client.post("/volunteer/profile/close/")
+
+    new_emails = OutboundEmail.objects.exclude(pk__in=emails)
+    assert [(email.to, email.subject) for email in new_emails] == [
+        ([volunteer.user.email], "You have closed your volunteering profile")
+    ]
+    assert "We have told" not in new_emails.get().body_text
+    assert list(
+        AuditLogEntry.objects.exclude(pk__in=entries)
+        .order_by("pk")
+        .values_list("action", flat=True)
+    ) == [
+        "volunteers.volunteer.paused",
+        "volunteers.volunteer.resumed",
+        "volunteers.volunteer.closed",
+    ]
+    assert not Referral.objects.exists()
 
 
 def test_a_finished_profile_made_elsewhere_can_still_change_any_answer(client):

@@ -789,6 +789,64 @@ def referral_no_response(*, referral: Referral, actor, now: datetime | None = No
     return referral
 
 
+def referrals_end_for_volunteer(
+    *,
+    volunteer: Volunteer,
+    reason: str,
+    actor,
+    keep_active: bool = False,
+    now: datetime | None = None,
+) -> list[Referral]:
+    """The volunteer has left (closed or paused their profile): end their open referrals, or
+    with `keep_active` only those not yet started, and email each organisation.
+
+    The place each held on its role is free at once. The volunteer's own status is the
+    caller's to set: this runs inside the caller's transaction, after the volunteer is locked.
+    """
+    now = _now(now)
+    reason = (reason or "").strip()
+    if not reason:
+        raise PlacementError("reason_needed")
+    statuses = selectors.IN_HAND if keep_active else selectors.PLACE_TAKING
+    with transaction.atomic():
+        referrals = list(
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("volunteer__user", "opportunity__organisation")
+            .filter(volunteer_id=volunteer.pk, status__in=statuses)
+            .order_by("pk")
+        )
+        if not referrals:
+            return []
+        council = CouncilSettings.load()
+        for referral in referrals:
+            before = referral.status
+            referral.status = Referral.Status.ENDED
+            referral.ended_at = now
+            referral.end_reason = reason
+            _save_step(
+                referral,
+                ["status", "ended_at", "end_reason"],
+                actor=actor,
+                action="ended",
+                data={"was": before, "by_volunteer": True},
+            )
+            organisation = referral.opportunity.organisation
+            _email(
+                _organisation_addresses(organisation),
+                "referral_ended_organisation",
+                f"Referral ended: {referral.volunteer} for {referral.opportunity.title}",
+                ["referral", "ended"],
+                referral=referral,
+                volunteer=referral.volunteer,
+                role=referral.opportunity,
+                organisation=organisation,
+                was_active=before == Referral.Status.ACTIVE,
+                council=council,
+                url=_site(reverse("org:referral", args=[referral.pk])),
+            )
+    return referrals
+
+
 # --- Time limits: remind the organisation, then alert the coordinator ------------------------
 
 

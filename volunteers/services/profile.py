@@ -232,8 +232,21 @@ def volunteer_profile_complete(*, volunteer: Volunteer, actor) -> Volunteer:
 # --- Pausing, resuming and closing ----------------------------------------------------------
 
 
+# What each organisation is told, and keeps on the referral, when the volunteer leaves.
+CLOSED_REASON = "The volunteer closed their profile."
+PAUSED_REASON = "The volunteer paused their profile."
+
+
 def _locked(volunteer: Volunteer) -> Volunteer:
     return Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+
+
+def _referrals_end(volunteer: Volunteer, reason: str, *, actor, **options):
+    """End the volunteer's open referrals through placement, in the caller's transaction."""
+    # Imported here: placement imports this module for VolunteerError.
+    from volunteers.services.placement import referrals_end_for_volunteer
+
+    return referrals_end_for_volunteer(volunteer=volunteer, reason=reason, actor=actor, **options)
 
 
 def volunteer_pause(*, volunteer: Volunteer, actor) -> Volunteer:
@@ -245,6 +258,8 @@ def volunteer_pause(*, volunteer: Volunteer, actor) -> Volunteer:
         volunteer.status = Volunteer.Status.PAUSED
         volunteer.save(update_fields=["status"])
         audit_log(actor=actor, action="volunteers.volunteer.paused", obj=volunteer)
+        # A role they have started goes on; organisations still waiting to take them on are told.
+        _referrals_end(volunteer, PAUSED_REASON, actor=actor, keep_active=True)
     return volunteer
 
 
@@ -277,7 +292,10 @@ def volunteer_close(*, volunteer: Volunteer, actor) -> Volunteer:
         audit_log(
             actor=actor, action="volunteers.volunteer.closed", obj=volunteer, data={"was": before}
         )
-        _email_volunteer(volunteer, "closed", "You have closed your volunteering profile")
+        ended = _referrals_end(volunteer, CLOSED_REASON, actor=actor, now=volunteer.closed_at)
+        _email_volunteer(
+            volunteer, "closed", "You have closed your volunteering profile", ended=ended
+        )
     return volunteer
 
 
