@@ -228,28 +228,32 @@ def image(request, pk):
     return response
 
 
+def _step(request, pk, service, done: str):
+    """A one-button step (send for review, approve, unschedule, release): the service, then
+    the story page with what happened, or the reason it could not."""
+    story = _story(pk)
+    try:
+        service(story=story, actor=request.user)
+    except StoryError as error:
+        return _detail(request, story, error=error)
+    messages.success(request, done() if callable(done) else done)
+    return _to_story(story)
+
+
 @comms_required
 @require_POST
 def submit(request, pk):
-    story = _story(pk)
-    try:
-        workflow.story_submit(story=story, actor=request.user)
-    except StoryError as error:
-        return _detail(request, story, error=error)
-    messages.success(request, "Sent for review. A colleague can now approve it.")
-    return _to_story(story)
+    return _step(
+        request, pk, workflow.story_submit, "Sent for review. A colleague can now approve it."
+    )
 
 
 @comms_required
 @require_POST
 def approve(request, pk):
-    story = _story(pk)
-    try:
-        workflow.story_approve(story=story, actor=request.user)
-    except StoryError as error:
-        return _detail(request, story, error=error)
-    messages.success(request, "Story approved. It can now be published or scheduled.")
-    return _to_story(story)
+    return _step(
+        request, pk, workflow.story_approve, "Story approved. It can now be published or scheduled."
+    )
 
 
 @comms_required
@@ -307,25 +311,24 @@ def publish(request, pk):
 @comms_required
 @require_POST
 def unschedule(request, pk):
-    story = _story(pk)
-    try:
-        workflow.story_unschedule(story=story, actor=request.user)
-    except StoryError as error:
-        return _detail(request, story, error=error)
-    messages.success(request, "Taken off the schedule. The story is still approved.")
-    return _to_story(story)
+    return _step(
+        request,
+        pk,
+        workflow.story_unschedule,
+        "Taken off the schedule. The story is still approved.",
+    )
 
 
 @comms_required
 @require_POST
 def release(request, pk):
     story = _story(pk)
-    try:
-        workflow.story_release_held(story=story, actor=request.user)
-    except StoryError as error:
-        return _detail(request, story, error=error)
-    messages.success(request, f"Published at {workflow.public_path(story)}")
-    return _to_story(story)
+    return _step(
+        request,
+        pk,
+        workflow.story_release_held,
+        lambda: f"Published at {workflow.public_path(story)}",
+    )
 
 
 @comms_required
