@@ -8,12 +8,24 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("proud")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Emails have a queue of their own, which every worker takes from alongside the
+# main one, taking turns between them. A nominator's confirmation email then
+# waits for at most the task in hand, not behind the thousands of letters the
+# Mayor's office has just released (each a PDF to make). A deployment that wants
+# a worker for email alone starts one with `-Q email`.
+app.conf.task_queues = (Queue("celery"), Queue("email"))
+app.conf.task_routes = {
+    "council.tasks.email_send": {"queue": "email"},
+    "council.tasks.emails_send": {"queue": "email"},
+}
 
 app.conf.beat_schedule = {
     # Re-queue outgoing work whose message never reached the broker (it was

@@ -226,6 +226,7 @@ class OutboundEmail(OutgoingWork):
     """One email, kept from the moment it is asked for until the provider has it."""
 
     task_name: ClassVar[str] = "council.tasks.email_send"
+    batch_task_name: ClassVar[str] = "council.tasks.emails_send"
 
     to = models.JSONField(help_text=_("Addresses the email goes to."))
     from_email = models.CharField(max_length=254)

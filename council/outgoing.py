@@ -22,6 +22,11 @@ post, a check-in) is a row with a status before any task is queued:
    only once that time has come. Nothing is queued with a countdown (with
    Redis, a message held past the visibility timeout is delivered again).
    After ``max_attempts`` tries the row is ``failed`` with the last reason.
+
+Many rows queued at once (the Mayor's office releasing thousands of letters)
+go by :func:`enqueue_many`: a model with a ``batch_task_name`` gets one message
+per ``batch_size`` rows, and its task claims them with :func:`claim_many` and
+records them with :func:`finish_many`; the same rules hold row by row.
 """
 
 import logging
@@ -50,6 +55,12 @@ class OutgoingWork(models.Model):
 
     # The Celery task that takes the row's primary key and does the work.
     task_name: ClassVar[str] = ""
+    # A task that takes a list of primary keys and does them together (one
+    # connection to the provider for many emails), and how many go in one
+    # message. Used when many rows are queued at once (enqueue_many); a row on
+    # its own, and the sweeper, still use `task_name`.
+    batch_task_name: ClassVar[str] = ""
+    batch_size: ClassVar[int] = 50
     # How long a row may wait in `queued` before the sweeper publishes it again.
     requeue_after: ClassVar[timedelta] = timedelta(minutes=2)
     # How long a row may sit in `sending` before the worker is presumed dead.
@@ -108,13 +119,57 @@ def enqueue(obj: OutgoingWork) -> None:
     transaction.on_commit(lambda: _publish(model, pk))
 
 
+def publish_many(model: type[OutgoingWork], pks: list[int]) -> int:
+    """Publish rows of one kind, `batch_size` to a message where the model has a batch task.
+
+    Returns how many rows were published; the rest stay queued for the sweeper
+    (the broker refused a message).
+    """
+    if not model.batch_task_name:
+        published = 0
+        for pk in pks:
+            if not _publish(model, pk):
+                break
+            published += 1
+        return published
+    published = 0
+    for start in range(0, len(pks), model.batch_size):
+        chunk = list(pks[start : start + model.batch_size])
+        try:
+            current_app.send_task(model.batch_task_name, args=[chunk], retry=False)
+        except Exception:  # The broker is down: the sweeper publishes them one by one later.
+            logger.warning(
+                "Could not queue %s %s; they stay queued for the sweeper",
+                model.__name__,
+                chunk,
+                exc_info=True,
+            )
+            break
+        published += len(chunk)
+    return published
+
+
+def enqueue_many(objs) -> None:
+    """Publish many rows once the surrounding transaction commits, in batches where the model
+    has a batch task (so 10,000 emails are 200 messages, each sent over one connection)."""
+    by_model: dict[type[OutgoingWork], list[int]] = {}
+    for obj in objs:
+        by_model.setdefault(type(obj), []).append(obj.pk)
+    for model, pks in by_model.items():
+        transaction.on_commit(lambda model=model, pks=pks: publish_many(model, pks))
+
+
 def _set_status(obj: OutgoingWork, status: str, **fields) -> None:
     obj.status = status
     obj.status_changed_at = timezone.now()
     fields.setdefault("next_attempt_at", None)
     for name, value in fields.items():
         setattr(obj, name, value)
-    obj.save(update_fields=["status", "status_changed_at", *fields])
+    # One UPDATE of these columns (no model signals listen to outgoing rows): the
+    # cheapest write, made once for every email sent.
+    type(obj)._base_manager.filter(pk=obj.pk).update(
+        status=status, status_changed_at=obj.status_changed_at, **fields
+    )
 
 
 def claim(
@@ -129,6 +184,54 @@ def claim(
             return None  # waiting after a passing fault: the sweeper publishes it when due
         _set_status(obj, OutgoingWork.Status.SENDING, attempts=obj.attempts + 1)
     return obj
+
+
+def claim_many(model: type[OutgoingWork], pks) -> list[OutgoingWork]:
+    """`claim` for many rows in one short transaction: those ready and due move to `sending`.
+
+    Rows another worker has locked are skipped rather than waited for (that
+    worker is sending them). Returned in the order of `pks`.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            model.objects.select_for_update(skip_locked=True).filter(
+                models.Q(next_attempt_at__isnull=True) | models.Q(next_attempt_at__lte=now),
+                pk__in=list(pks),
+                status=OutgoingWork.Status.QUEUED,
+            )
+        )
+        if not rows:
+            return []
+        model.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=OutgoingWork.Status.SENDING,
+            status_changed_at=now,
+            next_attempt_at=None,
+            attempts=models.F("attempts") + 1,
+        )
+    for row in rows:
+        row.status, row.status_changed_at, row.next_attempt_at = (
+            OutgoingWork.Status.SENDING,
+            now,
+            None,
+        )
+        row.attempts += 1
+    order = {pk: number for number, pk in enumerate(pks)}
+    return sorted(rows, key=lambda row: order.get(row.pk, 0))
+
+
+def finish_many(objs: list[OutgoingWork], *, extra_fields: tuple[str, ...] = ()) -> None:
+    """`finish` for many rows in one statement; `extra_fields` already set on each row are saved too."""
+    if not objs:
+        return
+    now = timezone.now()
+    for obj in objs:
+        obj.status, obj.status_changed_at, obj.sent_at = OutgoingWork.Status.SENT, now, now
+        obj.last_error, obj.next_attempt_at = "", None
+    type(objs[0]).objects.bulk_update(
+        objs,
+        ["status", "status_changed_at", "sent_at", "last_error", "next_attempt_at", *extra_fields],
+    )
 
 
 def finish(obj: OutgoingWork, **fields) -> None:

@@ -93,8 +93,14 @@ def email_queue(
     metadata: dict | None = None,
     tags: Iterable[str] = (),
     attachments: Iterable[dict] = (),
+    publish: bool = True,
 ) -> OutboundEmail:
-    """Keep an email in the outbox and send it from the worker once this transaction commits."""
+    """Keep an email in the outbox and send it from the worker once this transaction commits.
+
+    `publish=False` leaves publishing to the caller, who has many to send
+    together (`outgoing.enqueue_many`); the row is queued either way, so the
+    sweeper sends it even if the caller never gets that far.
+    """
     # Part of the caller's transaction when there is one (no savepoint needed:
     # if the email cannot be kept, the change that asked for it fails with it).
     with transaction.atomic(savepoint=False):
@@ -109,21 +115,71 @@ def email_queue(
             tags=list(tags),
             attachments=list(attachments),
         )
-        outgoing.enqueue(email)
+        if publish:
+            outgoing.enqueue(email)
     return email
 
 
 def email_send(*, email_id: int) -> OutboundEmail | None:
     """Send one queued email through the configured backend, once."""
-    email = outgoing.claim(OutboundEmail, email_id)
-    if email is None:
-        return None
-    stopped = [address for address in email.to if is_suppressed(address)]
-    if stopped:
-        outgoing.fail(
-            email, f"Not sent: {', '.join(stopped)} asked not to be emailed, or does not exist."
-        )
-        return email
+    sent = emails_send(email_ids=[email_id])
+    return sent[0] if sent else None
+
+
+def emails_send(*, email_ids: Iterable[int]) -> list[OutboundEmail]:
+    """Send queued emails over one connection to the provider, each exactly once.
+
+    The emails are claimed together; each is then sent and recorded on its own,
+    straight after the provider takes it, so a worker that dies part-way has
+    sent again only the one it was handing over. The rest it had claimed wait
+    in `sending` until the sweeper queues them again (`stale_after`). An
+    address that asked not to be emailed fails only its own email; a provider
+    that is busy or out of reach puts each email back to wait its turn
+    (`outgoing.retry_later`). Returns the emails it claimed.
+    """
+    emails = outgoing.claim_many(OutboundEmail, list(email_ids))
+    if not emails:
+        return []
+    suppressed = set(
+        EmailSuppression.objects.filter(
+            address__in={address.strip().lower() for email in emails for address in email.to}
+        ).values_list("address", flat=True)
+    )
+    connection = get_connection()
+    try:
+        connection.open()  # one connection for all of them (SMTP, or the provider's session)
+    except Exception as error:  # the provider cannot be reached at all
+        for email in emails:
+            _email_not_sent(email, error)
+        return emails
+    try:
+        for email in emails:
+            stopped = [address for address in email.to if address.strip().lower() in suppressed]
+            if stopped:
+                outgoing.fail(
+                    email,
+                    f"Not sent: {', '.join(stopped)} asked not to be emailed, or does not exist.",
+                )
+                continue
+            message = _email_message(email, connection)
+            try:
+                message.send()
+            except Exception as error:  # the provider said no, or could not be reached
+                _email_not_sent(email, error)
+                continue
+            status = getattr(message, "anymail_status", None)
+            outgoing.finish(
+                email, provider_message_id=(getattr(status, "message_id", None) or "")[:255]
+            )
+    finally:
+        try:
+            connection.close()
+        except Exception:  # closing a connection the provider already dropped
+            logger.info("The email connection did not close cleanly", exc_info=True)
+    return emails
+
+
+def _email_message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
@@ -131,7 +187,7 @@ def email_send(*, email_id: int) -> OutboundEmail | None:
         to=email.to,
         reply_to=email.reply_to or None,
         headers=email.headers or None,
-        connection=get_connection(),
+        connection=connection,
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
@@ -143,19 +199,16 @@ def email_send(*, email_id: int) -> OutboundEmail | None:
     # anymail reads these; other backends ignore them.
     message.metadata = {**email.metadata, "outbound_email_id": str(email.pk)}
     message.tags = email.tags
-    try:
-        message.send()
-    except Exception as error:  # the provider said no, or could not be reached
-        reason = f"{type(error).__name__}: {error}"
-        logger.warning("Email %s was not sent: %s", email.pk, reason)
-        if _is_passing_fault(error):
-            outgoing.retry_later(email, reason)  # or failed, after the last try
-        else:
-            outgoing.fail(email, reason)
-        return email
-    status = getattr(message, "anymail_status", None)
-    outgoing.finish(email, provider_message_id=(getattr(status, "message_id", None) or "")[:255])
-    return email
+    return message
+
+
+def _email_not_sent(email: OutboundEmail, error: Exception) -> None:
+    reason = f"{type(error).__name__}: {error}"
+    logger.warning("Email %s was not sent: %s", email.pk, reason)
+    if _is_passing_fault(error):
+        outgoing.retry_later(email, reason)  # or failed, after the last try
+    else:
+        outgoing.fail(email, reason)
 
 
 def _snapshot(obj: models.Model, fields: Iterable[str]) -> dict:

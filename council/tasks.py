@@ -8,6 +8,11 @@ def email_send(self, email_id: int) -> None:
     services.email_send(email_id=email_id)
 
 
+@shared_task(name="council.tasks.emails_send", acks_late=True)
+def emails_send(email_ids: list[int]) -> None:
+    services.emails_send(email_ids=email_ids)
+
+
 @shared_task(name="council.tasks.outgoing_sweep", acks_late=True)
 def outgoing_sweep() -> dict[str, int]:
     return outgoing.sweep()

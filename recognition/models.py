@@ -61,6 +61,10 @@ class Letter(OutgoingWork):
         POST = "post", _("By post")
 
     task_name: ClassVar[str] = "recognition.tasks.letter_send"
+    # Released together, letters are made twenty to a task (each claimed on its
+    # own as its turn comes) and their twenty emails go in one message.
+    batch_task_name: ClassVar[str] = "recognition.tasks.letters_send"
+    batch_size: ClassVar[int] = 20
     # The email is created in the same transaction that marks the letter sent,
     # so a letter a dead worker left in `sending` never reached the outbox.
     stale_sending: ClassVar[str] = OutgoingWork.Status.QUEUED

@@ -193,6 +193,7 @@ def letters_release(*, actor) -> dict[str, int]:
             Letter.objects.select_for_update().filter(stage=Letter.Stage.AWAITING_RELEASE)
         )
         now = timezone.now()
+        to_email = []
         for letter in waiting:
             letter.released_at, letter.released_by = now, actor
             if letter.route == Letter.Route.EMAIL:
@@ -201,19 +202,44 @@ def letters_release(*, actor) -> dict[str, int]:
                     Letter.Status.QUEUED,
                     now,
                 )
-                outgoing.enqueue(letter)
+                to_email.append(letter)
             else:
                 letter.stage = Letter.Stage.FOR_PRINT
             letter.save(
                 update_fields=["released_at", "released_by", "stage", "status", "status_changed_at"]
             )
             counts[letter.route] += 1
+        outgoing.enqueue_many(to_email)
         audit_log(actor=actor, action="recognition.letters.released", data=counts)
     return counts
 
 
-def letter_send(*, letter_id: int) -> Letter | None:
-    """Render one released letter and put it in the outbox with its PDF, exactly once."""
+def letters_send(*, letter_ids: list[int]) -> list[Letter]:
+    """Make several released letters one after another, then send their emails together.
+
+    Each letter is claimed, made and put in the outbox on its own (letter_send),
+    so a worker that dies part-way leaves only the letter in hand to be made
+    again. The emails are published in one message once all are made; any made
+    before a worker died are still queued rows, which the sweeper publishes.
+    """
+    letters = [letter_send(letter_id=letter_id, publish=False) for letter_id in letter_ids]
+    emails = [
+        letter.outbound_email
+        for letter in letters
+        if letter is not None
+        and letter.stage == Letter.Stage.EMAILED
+        and letter.outbound_email is not None
+        and letter.outbound_email.status == OutboundEmail.Status.QUEUED
+    ]
+    outgoing.enqueue_many(emails)  # outside a transaction: published now
+    return [letter for letter in letters if letter is not None]
+
+
+def letter_send(*, letter_id: int, publish: bool = True) -> Letter | None:
+    """Render one released letter and put it in the outbox with its PDF, exactly once.
+
+    `publish=False`: the email is left queued for the caller to publish with others.
+    """
     from recognition.letter_pdf import LetterProblem
     from recognition.letters import LetterNotReady, letter_pdf
 
@@ -254,6 +280,7 @@ def letter_send(*, letter_id: int) -> Letter | None:
             ],
             metadata={"letter_id": str(letter.pk)},
             tags=["letter"],
+            publish=publish,
         )
         letter.stage = Letter.Stage.EMAILED
         letter.save(update_fields=["pdf", "pdf_large_print", "outbound_email", "stage"])

@@ -8,6 +8,11 @@ def letter_send(letter_id: int) -> None:
     services.letter_send(letter_id=letter_id)
 
 
+@shared_task(name="recognition.tasks.letters_send", acks_late=True)
+def letters_send(letter_ids: list[int]) -> None:
+    services.letters_send(letter_ids=letter_ids)
+
+
 @shared_task(name="recognition.tasks.letters_create", acks_late=True)
 def letters_create() -> int:
     return services.letters_create_for_approved()

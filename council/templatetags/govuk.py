@@ -5,9 +5,14 @@ templates/govuk/field.html; these helpers give each widget its GOV.UK classes
 and points it at its hint and error message for screen readers.
 """
 
+from collections import OrderedDict
+from contextlib import suppress
+
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -109,4 +114,60 @@ def nav_item(context, url_name: str, label: str, prefix: str = ""):
         '<li class="govuk-service-navigation__item"><a class="govuk-service-navigation__link" href="{}">{}</a></li>',
         href,
         label,
+    )
+
+
+# The header and footer are the same for everyone who is not signed in, but for
+# which navigation item is current, and they change only with the council's
+# settings: each process renders them once per page address (header) or once
+# (footer) and keeps the HTML, keyed by what they show, so a public page lays
+# out only its own content. Signed-in people get the header rendered each time.
+_LAYOUT_KEEP = 500
+_kept_layout: OrderedDict[tuple, str] = OrderedDict()
+
+
+def _council_key(council) -> tuple:
+    return (
+        council.pk,
+        council.updated_at,
+        council.name,
+        council.short_name,
+        council.campaign_name,
+        council.logo.name if council.logo else "",
+        council.logo_alt_text,
+        council.contact_email,
+        council.postal_address,
+    )
+
+
+def _kept(key: tuple, render) -> str:
+    html = _kept_layout.get(key)
+    if html is None:
+        html = render()
+        _kept_layout[key] = html
+        if len(_kept_layout) > _LAYOUT_KEEP:
+            with suppress(KeyError):  # another thread took the oldest first
+                _kept_layout.popitem(last=False)
+    return mark_safe(html)  # noqa: S308  (our own templates, autoescaped when rendered)
+
+
+@register.simple_tag(takes_context=True)
+def public_header(context):
+    """The header and navigation for a visitor who is not signed in."""
+    request, council, user = context.get("request"), context["council"], context.get("user")
+    path = request.path if request is not None else ""
+    return _kept(
+        ("header", path, _council_key(council)),
+        lambda: render_to_string(
+            "includes/header.html", {"council": council, "user": user, "request": request}
+        ),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def site_footer(context):
+    council = context["council"]
+    return _kept(
+        ("footer", _council_key(council)),
+        lambda: render_to_string("includes/footer.html", {"council": council}),
     )

@@ -31,10 +31,17 @@ def withdraw_stories_consent_no_longer_allows(sender, *, nominee_ids, **kwargs):
 )
 @receiver(post_save, sender=Area, dispatch_uid="stories.changed_on_area_save")
 @receiver(post_save, sender=CouncilSettings, dispatch_uid="stories.changed_on_council_save")
-@receiver(post_save, sender=Nominee, dispatch_uid="stories.changed_on_nominee_save")
 @receiver(post_delete, sender=Nominee, dispatch_uid="stories.changed_on_nominee_delete")
 @receiver(post_save, sender=ConsentRecord, dispatch_uid="stories.changed_on_consent_save")
 @receiver(post_delete, sender=ConsentRecord, dispatch_uid="stories.changed_on_consent_delete")
 def forget_cached_story_pages(sender, **kwargs):
     # Only the cache: the change itself was made (and audited) by a service.
     stories_changed()
+
+
+@receiver(post_save, sender=Nominee, dispatch_uid="stories.changed_on_nominee_save")
+def forget_cached_story_pages_for_nominee(sender, created, **kwargs):
+    # A nominee just made (a new nomination) is in no story yet: nothing public changed,
+    # and every nomination from the public form would otherwise empty the cache.
+    if not created:
+        stories_changed()

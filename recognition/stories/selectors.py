@@ -11,6 +11,7 @@ the cache only until anything they depend on changes (see `story_public`).
 import logging
 import mimetypes
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -330,7 +331,8 @@ def story_page_context(story: Story, *, request, preview: bool = False) -> dict:
 # - a generation in the cache, shared by all machines when the cache is Redis;
 # - a stamp file in PROUD_VAR_DIR, shared by every process on this machine, for the
 #   per-process cache of a single-machine install (no Redis).
-# Nothing is kept longer than PAGE_CACHE_SECONDS in any case.
+# Nothing is kept longer than PAGE_CACHE_SECONDS, in the shared cache or in a process's
+# own copy (story_public).
 
 PAGE_CACHE_SECONDS = 60
 GENERATION_KEY = "stories:generation:v1"
@@ -369,7 +371,13 @@ def public_version() -> str:
         stamp = _stamp_path().read_text(encoding="ascii")
     except OSError:
         stamp = "none"
-    return f"{stamp}.{cache.get(GENERATION_KEY, 0)}"
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # The shared cache was emptied (or restarted): a new generation, so nothing
+        # worked out before can be mistaken for current.
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(GENERATION_KEY, "none")
+    return f"{stamp}.{generation}"
 
 
 @dataclass(frozen=True)
@@ -410,14 +418,37 @@ def _public_answer(slug: str) -> PublicAnswer:
     )
 
 
+# Each process also keeps the answers it has read, under the same versioned keys, so a
+# view reads only the version from the shared cache. A key names the version its answer
+# was made under, so a change is seen at once; a copy is dropped after PAGE_CACHE_SECONDS.
+_LOCAL_ANSWERS: dict[str, tuple[float, PublicAnswer]] = {}
+_LOCAL_ANSWERS_MAX = 200
+
+
+def _local_answer(key: str) -> PublicAnswer | None:
+    kept = _LOCAL_ANSWERS.get(key)
+    return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+
+
+def _keep_local_answer(key: str, answer: PublicAnswer) -> None:
+    if len(_LOCAL_ANSWERS) >= _LOCAL_ANSWERS_MAX:
+        _LOCAL_ANSWERS.clear()  # old versions' answers, mostly: start again
+    _LOCAL_ANSWERS[key] = (time.monotonic() + PAGE_CACHE_SECONDS, answer)
+
+
 def story_public(*, slug: str) -> PublicAnswer:
     """The public answer for /stories/<slug>/: from the cache while nothing has changed."""
     key = f"stories:public:v1:{public_version()}:{slug}"
+    answer = _local_answer(key)
+    if answer is not None:
+        return answer
     answer = cache.get(key)
     if answer is None:
         answer = _public_answer(slug)
         if answer.kind != "missing":  # made-up addresses would only crowd the cache
             cache.set(key, answer, PAGE_CACHE_SECONDS)
+    if answer.kind != "missing":
+        _keep_local_answer(key, answer)
     return answer
 
 

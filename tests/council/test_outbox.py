@@ -247,3 +247,100 @@ def test_a_provider_failing_twice_then_succeeding_sends_once(settings, tmp_path)
     assert queued.status == OutboundEmail.Status.SENT and queued.attempts == 3
     assert queued.last_error == "" and queued.next_attempt_at is None
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
+
+
+class CountingBackend(EmlFileBackend):
+    """A provider that counts its connections, and is out of reach for one address."""
+
+    opened = 0
+    unreachable_for = "busy@example.org"
+
+    def open(self):
+        CountingBackend.opened += 1
+        return super().open()
+
+    def send_messages(self, messages):
+        if any(self.unreachable_for in message.to for message in messages):
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+def test_many_emails_go_over_one_connection_each_with_its_own_outcome(settings, tmp_path):
+    from council.models import EmailSuppression
+    from council.services import emails_send
+
+    settings.EMAIL_BACKEND = "tests.council.test_outbox.CountingBackend"
+    CountingBackend.opened = 0
+    EmailSuppression.objects.create(address="bounced@example.org", reason="bounce")
+    good = [queue_one(to=[f"hero{n}@example.org"]) for n in range(3)]
+    stopped = queue_one(to=["Bounced@example.org"])
+    busy = queue_one(to=["busy@example.org"])
+    already = queue_one(to=["done@example.org"])
+    email_send(email_id=already.pk)
+    later = queue_one(to=["later@example.org"])
+    OutboundEmail.objects.filter(pk=later.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+
+    ids = [email.pk for email in [*good, stopped, busy, already, later]]
+    CountingBackend.opened = 0
+    claimed = emails_send(email_ids=ids)
+
+    assert CountingBackend.opened == 1
+    assert [email.pk for email in claimed] == [email.pk for email in [*good, stopped, busy]]
+    status = dict(OutboundEmail.objects.filter(pk__in=ids).values_list("pk", "status"))
+    assert [status[email.pk] for email in good] == ["sent"] * 3
+    stopped.refresh_from_db()
+    assert stopped.status == "failed" and "asked not to be emailed" in stopped.last_error
+    busy.refresh_from_db()  # a passing fault: back in the queue for a later try, alone
+    assert busy.status == "queued" and busy.next_attempt_at > timezone.now()
+    assert status[later.pk] == "queued"  # not due yet: left alone
+    sent_to = [
+        email.message_from_bytes(path.read_bytes())["To"]
+        for path in (tmp_path / "mail").glob("*.eml")
+    ]
+    assert sorted(sent_to) == ["done@example.org"] + [f"hero{n}@example.org" for n in range(3)]
+
+    emails_send(email_ids=ids)  # the same message again changes nothing
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 4
+
+
+def test_rows_queued_together_are_published_fifty_to_a_message(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from celery import current_app
+
+    with django_capture_on_commit_callbacks():  # their own publishing is not run
+        emails = [queue_one(to=[f"n{n}@example.org"]) for n in range(120)]
+    messages = []
+
+    def send_task(name, args, **kwargs):
+        if len(messages) == 2:
+            raise ConnectionError("The broker went away")
+        messages.append((name, args[0]))
+
+    monkeypatch.setattr(current_app, "send_task", send_task)
+    assert outgoing.publish_many(OutboundEmail, [e.pk for e in emails]) == 100
+    assert [(name, len(ids)) for name, ids in messages] == [("council.tasks.emails_send", 50)] * 2
+    assert messages[0][1] == [e.pk for e in emails[:50]]
+    # The twenty the broker would not take are still queued rows: the sweeper sends them.
+    assert OutboundEmail.objects.filter(status="queued").count() == 120
+
+
+def test_email_tasks_have_their_own_queue_which_every_worker_takes_from():
+    from pathlib import Path
+
+    from config.celery import app
+
+    queues = {queue.name for queue in app.conf.task_queues}
+    assert queues == {"celery", "email"}
+    router = app.amqp.router
+    for name in ("council.tasks.email_send", "council.tasks.emails_send"):
+        assert router.route({}, name)["queue"].name == "email"
+    assert router.route({}, "recognition.tasks.letters_send")["queue"].name == "celery"
+    # A worker started as the Procfile and compose file start it takes both queues.
+    root = Path(__file__).resolve().parents[2]
+    for path in ("Procfile", "docker-compose.yml"):
+        text = (root / path).read_text()
+        assert "worker" in text
+        assert not any(flag in text.split() for flag in ("-Q", "--queues", '"-Q",'))

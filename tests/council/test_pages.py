@@ -11,3 +11,47 @@ def test_public_pages_show_the_council_and_campaign(client, url):
     assert "Proud to Support" in html
     assert "Skip to main content" in html
     assert "Accessibility statement" in html and "Privacy notice" in html
+
+
+def _current_item(html: str) -> list[str]:
+    from lxml import html as lxml_html
+
+    page = lxml_html.fromstring(html)
+    return [link.text_content().strip() for link in page.xpath("//nav//a[@aria-current='page']")]
+
+
+def test_the_navigation_marks_the_page_a_visitor_is_on_however_often_it_is_shown(client):
+    # The header is kept per page address for visitors who are not signed in
+    # (council.templatetags.govuk.public_header): each address keeps its own.
+    for _ in range(2):
+        assert _current_item(client.get("/").content.decode()) == ["Home"]
+        assert _current_item(client.get("/heroes/").content.decode()) == ["Roll of honour"]
+        assert _current_item(client.get("/privacy/").content.decode()) == []
+
+
+def test_a_change_to_the_council_shows_in_the_kept_header_and_footer_at_once(client):
+    from council import services
+
+    client.get("/")
+    services.council_settings_update(
+        actor=None,
+        data={
+            "name": "Riverside Council",
+            "campaign_name": "Riverside Heroes",
+            "contact_email": "heroes@riverside.example",
+        },
+    )
+    html = client.get("/").content.decode()
+    assert "Riverside Heroes" in html.split("</header>")[0]
+    footer = html.split('<footer class="govuk-footer">')[1]
+    assert "mailto:heroes@riverside.example" in footer
+    assert "Riverside Heroes is run by Riverside Council." in footer
+
+
+def test_a_signed_in_person_gets_their_own_navigation(client):
+    from tests.council.factories import StaffFactory
+
+    client.get("/")  # the visitors' header for this address is kept
+    client.force_login(StaffFactory())
+    html = client.get("/").content.decode()
+    assert "Sign out" in html and "Sign in" not in html.split("</nav>")[0]

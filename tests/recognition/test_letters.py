@@ -5,6 +5,7 @@ import io
 
 import pdfplumber
 import pytest
+from celery import current_app
 from django.core import mail
 from django.core.management import call_command
 
@@ -61,17 +62,27 @@ def test_an_under_18s_letter_goes_to_the_guardian_and_a_familys_by_post(demo):
 
 
 def test_nothing_goes_out_before_release_then_each_email_carries_its_pdf_once(
-    demo, django_capture_on_commit_callbacks, settings
+    demo, django_capture_on_commit_callbacks, settings, monkeypatch
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     letter = Letter.objects.get(nominee__name="Maureen Clarke")
     assert services.letter_send(letter_id=letter.pk) is None  # held: the worker leaves it alone
 
     office = StaffFactory(roles=[Role.MAYORS_OFFICE])
-    with django_capture_on_commit_callbacks() as published:
+    with django_capture_on_commit_callbacks() as on_commit:
         counts = services.letters_release(actor=office)
     assert counts == {"email": 3, "post": 1}
-    assert len(published) == 3
+    messages = []
+    monkeypatch.setattr(
+        current_app, "send_task", lambda name, args, **kw: messages.append((name, args))
+    )
+    for callback in on_commit:
+        callback()
+    # The three emailed letters go to the worker in one message, the letter by post in none.
+    emailed = set(Letter.objects.filter(route=Letter.Route.EMAIL).values_list("pk", flat=True))
+    assert [(name, set(ids)) for name, [ids] in messages] == [
+        ("recognition.tasks.letters_send", emailed)
+    ]
 
     services.letter_send(letter_id=letter.pk)
     services.letter_send(letter_id=letter.pk)  # a redelivered message changes nothing
@@ -196,3 +207,34 @@ def test_an_email_the_provider_cannot_take_is_retried_then_shown_with_its_messag
     email.refresh_from_db()
     assert email.status == "sent"
     assert [message.to for message in mail.outbox] == [["maureen.clarke@example.net"]]
+
+
+def test_letters_released_together_are_made_in_turn_and_emailed_in_one_message(
+    demo, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from council.services import emails_send
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    services.letters_release(actor=None)
+    emailed = list(
+        Letter.objects.filter(route=Letter.Route.EMAIL).order_by("pk").values_list("pk", flat=True)
+    )
+    messages = []
+    monkeypatch.setattr(
+        current_app, "send_task", lambda name, args, **kw: messages.append((name, args[0]))
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.letters_send(letter_ids=[*emailed, emailed[0]])  # one repeated: made once
+
+    assert [letter.pk for letter in made] == emailed
+    email_ids = list(
+        Letter.objects.filter(pk__in=emailed)
+        .order_by("pk")
+        .values_list("outbound_email_id", flat=True)
+    )
+    assert None not in email_ids
+    assert messages == [("council.tasks.emails_send", email_ids)]
+    emails_send(email_ids=email_ids)
+    assert len(mail.outbox) == len(emailed)
+    assert all(message.attachments[0][2] == "application/pdf" for message in mail.outbox)
+    assert set(Letter.objects.filter(pk__in=emailed).values_list("attempts", flat=True)) == {1}

@@ -401,3 +401,29 @@ def test_the_preview_renders_the_public_template_with_its_banner(rf, nomination)
     assert document.xpath("//h1/text()") == [story.title]
     assert document.xpath("//main//figure/img/@alt") == [story.hero_image_alt]
     assert meta(document, "robots") == "noindex"
+
+
+def test_emptying_the_shared_cache_retires_what_every_process_kept(client, nomination):
+    story = StoryFactory(nominations=[nomination], title="Snow on every path")
+    cache.clear()  # Redis restarted, say
+    assert "Snow on every path" in client.get(f"/stories/{story.slug}/").content.decode()
+    Story.objects.filter(pk=story.pk).update(title="Grit on every path")  # past the signals
+    cache.clear()
+    page = client.get(f"/stories/{story.slug}/").content.decode()
+    assert "Grit on every path" in page and "Snow on every path" not in page
+
+
+def test_a_new_nomination_leaves_cached_story_pages_alone_but_a_changed_nominee_does_not(
+    nomination,
+):
+    from nominations.models import Nominee
+    from nominations.services import _nominee_fields
+    from recognition.stories.selectors import public_version
+
+    before = public_version()
+    Nominee.objects.create(
+        **_nominee_fields({"nominee_kind": "person", "nominee_name": "Arthur Fenwick"})
+    )
+    assert public_version() == before  # in no story yet: nothing public changed
+    nomination.nominee.save()
+    assert public_version() != before
