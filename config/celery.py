@@ -21,7 +21,12 @@ app.autodiscover_tasks()
 # waits for at most the task in hand, not behind the thousands of letters the
 # Mayor's office has just released (each a PDF to make). A deployment that wants
 # a worker for email alone starts one with `-Q email`.
-app.conf.task_queues = (Queue("celery"), Queue("email"))
+# Each queue has its own routing key: without one, both would be bound to the
+# default key and every message would be delivered to both.
+app.conf.task_queues = (
+    Queue("celery", routing_key="celery"),
+    Queue("email", routing_key="email"),
+)
 app.conf.task_routes = {
     "council.tasks.email_send": {"queue": "email"},
     "council.tasks.emails_send": {"queue": "email"},

@@ -334,10 +334,15 @@ def test_email_tasks_have_their_own_queue_which_every_worker_takes_from():
 
     queues = {queue.name for queue in app.conf.task_queues}
     assert queues == {"celery", "email"}
+    # Each bound by its own key, so a message lands in one queue, never both.
+    keys = {queue.name: queue.routing_key for queue in app.conf.task_queues}
+    assert keys == {"celery": "celery", "email": "email"}
     router = app.amqp.router
     for name in ("council.tasks.email_send", "council.tasks.emails_send"):
-        assert router.route({}, name)["queue"].name == "email"
-    assert router.route({}, "recognition.tasks.letters_send")["queue"].name == "celery"
+        route = router.route({}, name)
+        assert (route["queue"].name, route["queue"].routing_key) == ("email", "email")
+    route = router.route({}, "recognition.tasks.letters_send")
+    assert (route["queue"].name, route["queue"].routing_key) == ("celery", "celery")
     # A worker started as the Procfile and compose file start it takes both queues.
     root = Path(__file__).resolve().parents[2]
     for path in ("Procfile", "docker-compose.yml"):
