@@ -88,56 +88,6 @@ BATCH_GOAL_SECONDS = 30
 BATCH_GOAL_MB = 500
 EMAIL_GOAL_RATIO = 0.8
 
-FIRST_NAMES = [
-    "Maureen",
-    "Arthur",
-    "Aisha",
-    "Tomasz",
-    "Priya",
-    "Declan",
-    "Ngozi",
-    "Wei",
-    "Fatima",
-    "Gareth",
-    "Siobhan",
-    "Kwame",
-    "Zofia",
-    "Harjit",
-    "Eleanor",
-    "Callum",
-    "Yusuf",
-    "Bronwen",
-    "Oluwaseun",
-    "Layla",
-    "Stanley",
-    "Mei",
-    "Imran",
-    "Doreen",
-]
-SURNAMES = [
-    "Clarke",
-    "Okafor",
-    "Patel",
-    "Kowalski",
-    "Hussain",
-    "Fenwick",
-    "Nguyen",
-    "McGrath",
-    "Rutherford",
-    "Begum",
-    "Mensah",
-    "Teasdale",
-    "Singh",
-    "Chen",
-    "Ahmed",
-    "Liddell",
-    "O'Connor",
-    "Zielinski",
-    "Hindmarsh",
-    "Abiodun",
-    "Kaur",
-    "Dobson",
-]
 STREETS = [
     "Ocean Road",
     "Westoe Road",
@@ -196,6 +146,7 @@ def make_nominees(count: int, *, by_post: bool, rng: random.Random) -> list[int]
     from council.models import Area
     from nominations.models import Campaign, Nomination, Nominee
     from nominations.services import _new_reference, _nominee_fields
+    from recognition.honours.generate import FIRST_NAMES, SURNAMES  # the roll's bench names
 
     campaign = Campaign.objects.filter(categories__isnull=False).distinct().first()
     category = campaign.categories.first()

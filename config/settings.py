@@ -1,4 +1,4 @@
-"""Settings for Proud to Support, read from the environment (see .env.example).
+"""Settings for Proud to Support, read from the environment (see config/environment.example).
 
 One module for every place the platform runs. Safe by default: debug is off
 unless DJANGO_DEBUG says otherwise, and outside debug the secret key and the

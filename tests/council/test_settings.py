@@ -108,7 +108,7 @@ def test_every_environment_variable_is_documented():
         )
     )
     assert "DJANGO_SECRET_KEY" in read
-    example = (ROOT / ".env.example").read_text()
+    example = (ROOT / "config" / "environment.example").read_text()
     readme = (ROOT / "README.md").read_text()
     assert [name for name in sorted(read) if name not in example] == []
     assert [name for name in sorted(read) if f"`{name}`" not in readme] == []
