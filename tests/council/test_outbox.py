@@ -349,3 +349,38 @@ def test_email_tasks_have_their_own_queue_which_every_worker_takes_from():
         text = (root / path).read_text()
         assert "worker" in text
         assert not any(flag in text.split() for flag in ("-Q", "--queues", '"-Q",'))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_between_tasks(monkeypatch):
+    from celery.fixups.django import DjangoWorkerFixup
+    from celery.signals import task_postrun, task_prerun
+    from django.db import connection
+
+    from config.celery import app
+    from council.tasks import emails_send as task
+
+    # What a worker does around each task it runs: Celery's Django fix-up and our
+    # signal handlers, for a task that is not run eagerly.
+    fixup = DjangoWorkerFixup(app)
+    assert not task.request.is_eager
+
+    def run_one_task():
+        fixup.on_task_prerun(sender=task)
+        task_prerun.send(sender=task, task_id="t", task=task, args=(), kwargs={})
+        OutboundEmail.objects.count()
+        fixup.on_task_postrun(sender=task)
+        task_postrun.send(sender=task, task_id="t", task=task, args=(), kwargs={})
+
+    run_one_task()
+    opened = connection.connection
+    assert opened is not None
+    closes = []
+    close = connection.close
+    monkeypatch.setattr(connection, "close", lambda: closes.append(1) or close())
+    for _ in range(20):
+        run_one_task()
+    # The same connection, not a new one per task (Django ignores closing
+    # SQLite's in-memory test database, hence counting the calls too).
+    assert connection.connection is opened
+    assert closes == []
