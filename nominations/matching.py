@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import jellyfish
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from rapidfuzz import fuzz
 
 TITLES = {
@@ -191,7 +191,7 @@ CANDIDATES = 300
 
 def find_matches(nominee, *, limit: int = 5) -> list[Match]:
     """Existing nominees that may be the same as this one, best first."""
-    from nominations.models import Nominee
+    from nominations.models import Nomination, Nominee
 
     ways_in = [Q(normalised_name=nominee.normalised_name)]
     if nominee.surname_key:
@@ -213,8 +213,15 @@ def find_matches(nominee, *, limit: int = 5) -> list[Match]:
         found.update(
             unmerged.filter(way_in).order_by("-pk").values_list("pk", flat=True)[:CANDIDATES]
         )
+    # A nominee whose every nomination still waits for its nominator to confirm
+    # by email is nobody staff should be asked about: it may be junk, and it is
+    # purged if never confirmed. Its pairs are found when it is confirmed.
+    nominations = Nomination.objects.filter(nominee=OuterRef("pk"))
     candidates = (
         Nominee.objects.filter(pk__in=found)
+        .filter(
+            Exists(nominations.exclude(status=Nomination.Status.UNCONFIRMED)) | ~Exists(nominations)
+        )
         .only(
             "pk",
             "name",

@@ -191,6 +191,20 @@ def test_possible_duplicates_are_shown_with_reasons_and_merges_can_be_undone(
     assert Nominee.objects.get(pk=pair.nominee_id).merged_into is None
 
 
+def test_a_nomination_not_yet_confirmed_is_never_offered_as_the_same_person(campaign, answers):
+    waiting = services.nomination_submit(
+        campaign=campaign, answers={**answers, "nominee_name": "Maureen Clarke"}
+    )
+    confirmed = staff_entry(answers, campaign, nominee_name="Maureen Clarke")
+    # Staff are not asked about a nomination its nominator has not confirmed (it may
+    # be junk, and is purged if never confirmed)...
+    assert not PossibleDuplicate.objects.filter(nominee=confirmed.nominee).exists()
+    # ...until it is confirmed: then the pair is found.
+    services.nomination_confirm(token=services.confirmation_token(waiting))
+    pair = PossibleDuplicate.objects.get(nominee=waiting.nominee)
+    assert pair.candidate == confirmed.nominee
+
+
 def test_a_nominee_who_has_died_is_flagged(client, comms, campaign, answers):
     nomination = staff_entry(answers, campaign)
     client.post(f"/staff/nominations/{nomination.reference}/died/", {"has_died": "yes"})
