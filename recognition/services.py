@@ -424,6 +424,11 @@ def print_batch_part_build(*, part_id: int) -> PrintBatchPart | None:
     part = outgoing.claim(PrintBatchPart, part_id)
     if part is None:
         return None
+    if PrintBatch.objects.filter(pk=part.batch_id, status=PrintBatch.Status.FAILED).exists():
+        # Another part failed the batch before this one's turn came: its letters
+        # wait for the next batch, so nothing here is worth making.
+        outgoing.fail(part, "Not made: the print batch had already failed.")
+        return part
     letters = Letter.objects.select_related("nominee").in_bulk(part.letter_ids)
     facts = letters_facts([letter.nominee_id for letter in letters.values()])
     documents, rows = [], []
@@ -463,6 +468,11 @@ def print_batch_part_build(*, part_id: int) -> PrintBatchPart | None:
 def _print_batch_part_done(part: PrintBatchPart) -> None:
     """After a part is made (or fails): the batch is published if it has nothing left to wait for."""
     batch = PrintBatch.objects.select_for_update().get(pk=part.batch_id)
+    if batch.status == PrintBatch.Status.FAILED:
+        # The batch failed while this part was being made, and its parts' files
+        # were tidied then: this one's file is not wanted either.
+        transaction.on_commit(lambda: _print_batch_parts_tidy([part.pk]))
+        return
     unfinished = batch.parts.exclude(
         status__in=[PrintBatchPart.Status.SENT, PrintBatchPart.Status.FAILED]
     )

@@ -193,6 +193,52 @@ def test_a_part_a_dead_worker_left_is_made_again_and_every_letter_printed_once(
     assert part.attempts == 2
 
 
+def test_parts_of_a_batch_that_failed_leave_no_files_behind(
+    posted_letters, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.storage import default_storage
+
+    from recognition import letter_pdf
+
+    def part_files():
+        if not default_storage.exists("print-batches/parts"):
+            return set()
+        return set(default_storage.listdir("print-batches/parts")[1])
+
+    files_before = part_files()
+    monkeypatch.setattr(services, "PRINT_BATCH_PART_SIZE", 2)
+    batch = services.print_batch_create(actor=None)
+    services.print_batch_build(batch_id=batch.pk)
+    first, second = batch.parts.order_by("number")
+    failed_meanwhile = "The letter to Adam Old could not be made: no template"
+
+    # Another part fails the batch while the first is being made.
+    write_letters = letter_pdf.write_letters
+
+    def fail_the_batch_then_write(documents, out):
+        services._print_batch_fail(PrintBatch.objects.get(pk=batch.pk), failed_meanwhile)
+        write_letters(documents, out)
+
+    monkeypatch.setattr(letter_pdf, "write_letters", fail_the_batch_then_write)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.print_batch_part_build(part_id=first.pk)
+    first.refresh_from_db()
+    assert first.pdf == ""
+    assert part_files() == files_before
+
+    # A part whose turn comes after the batch failed is not made at all.
+    monkeypatch.setattr(letter_pdf, "write_letters", write_letters)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.print_batch_part_build(part_id=second.pk)
+    second.refresh_from_db()
+    assert second.status == PrintBatchPart.Status.FAILED and second.pdf == ""
+    assert second.last_error == "Not made: the print batch had already failed."
+    batch.refresh_from_db()
+    assert batch.status == PrintBatch.Status.FAILED and batch.last_error == failed_meanwhile
+    # Its letters wait for the next batch.
+    assert not Letter.objects.filter(print_batch=batch).exists()
+
+
 def test_a_letter_that_cannot_be_made_fails_the_batch_and_its_letters_wait_for_the_next(
     client, posted_letters
 ):
