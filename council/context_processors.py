@@ -10,6 +10,7 @@ def council(request):
         "civic_year": current_civic_year,
         "can_review": lambda: user_has_role(request.user, Role.COMMS),
         "can_coordinate": lambda: user_has_role(request.user, Role.COORDINATOR),
+        "can_send_letters": lambda: user_has_role(request.user, Role.MAYORS_OFFICE),
         "is_organisation_contact": lambda: user_has_role(request.user, Role.ORGANISATION_CONTACT),
     }
 

@@ -40,7 +40,7 @@ def load(stdout=None) -> None:
                 variant=variant,
                 salutation=salutation,
                 body=body,
-                letterhead="The Mayor's Office, Town Hall",
+                letterhead="The Mayor's Office",
                 actor=None,
             )
     # Letters for the approved demo nominees, waiting for the Mayor's office to release them.

@@ -262,12 +262,15 @@ def letter_send(*, letter_id: int, publish: bool = True) -> Letter | None:
             return letter  # settled by someone else meanwhile
         letter.pdf.save(f"{uuid.uuid4().hex}.pdf", ContentFile(pdf), save=False)
         letter.pdf_large_print = large_print
+        council = council_settings()
         letter.outbound_email = email_queue(
             to=[letter.email_to],
+            # The email asks for replies (large print, a copy on paper): they go to the council.
+            reply_to=[council.contact_email] if council.contact_email else [],
             subject="A letter of thanks from the Mayor",
             body_text=render_to_string(
                 "recognition/email/letter.txt",
-                {"letter": letter, "large_print": large_print, "council": council_settings()},
+                {"letter": letter, "large_print": large_print, "council": council},
             ),
             attachments=[
                 {

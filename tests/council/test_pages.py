@@ -55,3 +55,40 @@ def test_a_signed_in_person_gets_their_own_navigation(client):
     client.force_login(StaffFactory())
     html = client.get("/").content.decode()
     assert "Sign out" in html and "Sign in" not in html.split("</nav>")[0]
+
+
+def test_each_staff_role_finds_its_own_work_in_the_navigation(client):
+    from council.roles import Role
+    from tests.council.factories import StaffFactory
+
+    def navigation(roles) -> str:
+        client.force_login(StaffFactory(roles=roles, authenticator=True))
+        return client.get("/staff/").content.decode().split("</nav>")[0]
+
+    mayors_office = navigation([Role.MAYORS_OFFICE])
+    assert 'href="/staff/letters/"' in mayors_office and ">Letters<" in mayors_office
+    assert 'href="/staff/nominations/"' not in mayors_office
+    comms = navigation([Role.COMMS])
+    assert 'href="/staff/nominations/"' in comms and 'href="/staff/letters/"' not in comms
+
+
+def test_every_action_the_code_records_reads_as_words_in_the_history():
+    """Staff read the audit log on the dashboard and each record's history page."""
+    import re
+    from pathlib import Path
+
+    from council.audit_labels import LABELS
+
+    root = Path(__file__).resolve().parents[2]
+    action = re.compile(
+        r'"((?:council|nominations|recognition|stories|honours|social|volunteers)\.[a-z_]+\.[a-z_]+)"'
+    )
+    recorded = set()
+    for path in root.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for line in path.read_text().splitlines():
+            if "action=" in line:
+                recorded.update(action.findall(line))
+    assert len(recorded) > 100  # the scan finds the services' actions
+    assert sorted(recorded - LABELS.keys()) == []

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from council.models import OutboundEmail
 from council.roles import Role
+from council.selectors import council_settings
 from council.services import email_send
 from nominations import services as nominations
 from nominations.models import Nomination, Nominee
@@ -95,6 +96,11 @@ def test_nothing_goes_out_before_release_then_each_email_carries_its_pdf_once(
     assert (filename, mimetype) == ("Letter from the Mayor.pdf", "application/pdf")
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         assert "Dear Maureen" in pdf.pages[0].extract_text()
+    # Greeted by name; the email asks for replies, and they reach the council.
+    assert sent.body.startswith("Hello Maureen Clarke,\n")
+    contact = council_settings().contact_email
+    assert sent.reply_to == [contact]
+    assert f"reply to this email or contact {contact}" in sent.body
 
 
 def test_without_a_provider_the_letter_is_an_eml_file_with_the_pdf(demo, settings, tmp_path):
