@@ -234,14 +234,31 @@ def _send_confirmation(nomination: Nomination) -> None:
     )
 
 
-def nomination_confirm(*, token: str) -> Nomination:
-    """The nominator followed the link in the email: the nomination joins the review queue."""
+def _confirmation_payload(token: str) -> dict:
     try:
-        payload = signing.loads(token, salt="nominations.confirm", max_age=CONFIRMATION_MAX_AGE)
+        return signing.loads(token, salt="nominations.confirm", max_age=CONFIRMATION_MAX_AGE)
     except signing.SignatureExpired:
         raise NominationError("link_expired") from None
     except signing.BadSignature:
         raise NominationError("link_invalid") from None
+
+
+def nomination_to_confirm(*, token: str) -> Nomination:
+    """The nomination a confirmation link is for, changing nothing: the page the link opens
+    asks the nominator to press a button, so a mail scanner that follows every link in an
+    email cannot confirm a nomination for them."""
+    payload = _confirmation_payload(token)
+    nomination = Nomination.objects.filter(pk=payload.get("n")).first()
+    if nomination is None:
+        raise NominationError("link_invalid")
+    if str(nomination.confirmation_nonce) != payload.get("x"):
+        raise NominationError("link_replaced")
+    return nomination
+
+
+def nomination_confirm(*, token: str) -> Nomination:
+    """The nominator confirmed from the link in the email: the nomination joins the review queue."""
+    payload = _confirmation_payload(token)
     with transaction.atomic():
         nomination = Nomination.objects.select_for_update().filter(pk=payload.get("n")).first()
         if nomination is None:

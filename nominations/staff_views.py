@@ -32,11 +32,15 @@ comms_required = staff_required(role=Role.COMMS)
 @comms_required
 @require_safe
 def queue(request):
-    filters = QueueFilterForm(request.GET or None)
+    params = request.GET.copy()
+    if not params.keys() - {"page"}:
+        # The queue opens on the nominations waiting for review; "Any status" shows the rest.
+        params["status"] = Nomination.Status.SUBMITTED
+    filters = QueueFilterForm(params)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     nominations = review_queue(filters=cleaned, search=cleaned.get("q", "").strip())
-    page = Paginator(nominations, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    page = Paginator(nominations, 50).get_page(params.get("page"))
+    query = params.copy()
     query.pop("page", None)
     return TemplateResponse(
         request,

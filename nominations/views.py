@@ -12,7 +12,7 @@ from council.sources import source_code_from_session
 from nominations import services
 from nominations.forms import ConsentCodeForm, ConsentForm, ResendForm
 from nominations.journey import STEP_BY_SLUG, Journey, summary_rows
-from nominations.models import ConsentLink
+from nominations.models import ConsentLink, Nomination
 from nominations.ratelimits import over_limit, too_many
 from nominations.selectors import campaign_current, nominee_consent
 
@@ -185,10 +185,17 @@ def _link_problem(request, error, **offer):
     )
 
 
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     try:
-        nomination = services.nomination_confirm(token=token)
+        if request.method != "POST":
+            nomination = services.nomination_to_confirm(token=token)
+            if nomination.status == Nomination.Status.UNCONFIRMED:
+                return TemplateResponse(
+                    request, "nominations/confirm.html", {"nomination": nomination}
+                )
+        else:
+            nomination = services.nomination_confirm(token=token)
     except services.NominationError as error:
         return _link_problem(request, error, resend=True)
     return TemplateResponse(

@@ -114,6 +114,11 @@ def test_a_resident_nominates_and_confirms_by_email(page, campaign, tmp_path):
     assert nomination.photo and "Maureen" not in nomination.photo.name
 
     follow_emailed_link(page, "jo@example.net", r"/nominate/confirm/\S+/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your nomination")
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.UNCONFIRMED  # opening the link is not enough
+    with navigation(page):
+        page.get_by_role("button", name="Confirm nomination").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nomination confirmed")
     nomination.refresh_from_db()
     assert nomination.status == Nomination.Status.SUBMITTED
@@ -152,6 +157,8 @@ def test_the_character_count_tells_how_many_characters_are_left(page, campaign):
 def test_comms_approve_and_the_nominee_gives_consent(page, campaign):
     nominate(page)
     follow_emailed_link(page, "jo@example.net", r"/nominate/confirm/\S+/")
+    with navigation(page):
+        page.get_by_role("button", name="Confirm nomination").click()
     nomination = Nomination.objects.get()
 
     sign_in_as_comms(page)

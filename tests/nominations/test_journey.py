@@ -114,11 +114,20 @@ def test_the_whole_journey_makes_one_unconfirmed_nomination_and_a_confirmation_e
     email = OutboundEmail.objects.get(to=["jo@example.net"])
     assert email.subject == "Confirm your nomination of Maureen Clarke"
     link = re.search(r"http://\S+/nominate/confirm/\S+/", email.body_text).group(0)
-    confirmed = client.get(link.split("127.0.0.1:8000", 1)[-1] if "8000" in link else link)
+    path = link.split("127.0.0.1:8000", 1)[-1] if "8000" in link else link
+    # Opening the link (as a mail scanner would) confirms nothing: the page asks.
+    opened = client.get(path)
+    assert opened.status_code == 200
+    assert "Confirm nomination" in opened.content.decode()
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.UNCONFIRMED
+    confirmed = client.post(path)
     assert confirmed.status_code == 200
     assert "Nomination confirmed" in confirmed.content.decode()
     nomination.refresh_from_db()
     assert nomination.status == Nomination.Status.SUBMITTED
+    # Opened again later, the link says so rather than asking again.
+    assert "Nomination confirmed" in client.get(path).content.decode()
 
 
 def test_a_resent_link_replaces_the_old_one(client, campaign, ward):
@@ -130,10 +139,12 @@ def test_a_resent_link_replaces_the_old_one(client, campaign, ward):
     second = OutboundEmail.objects.exclude(body_text=first).get().body_text
     old_path = re.search(r"/nominate/confirm/\S+/", first).group(0)
     new_path = re.search(r"/nominate/confirm/\S+/", second).group(0)
-    old = client.get(old_path)
-    assert old.status_code == 400
-    assert "A newer link has been sent" in old.content.decode()
+    for method in (client.get, client.post):
+        old = method(old_path)
+        assert old.status_code == 400
+        assert "A newer link has been sent" in old.content.decode()
     assert client.get(new_path).status_code == 200
+    assert "Nomination confirmed" in client.post(new_path).content.decode()
 
 
 def test_resend_reveals_nothing_about_unknown_addresses(client, campaign):

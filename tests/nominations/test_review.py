@@ -53,6 +53,17 @@ def test_the_queue_lists_confirmed_nominations_oldest_first_and_never_unconfirme
     assert newer.reference in page
 
 
+def test_the_queue_opens_on_those_waiting_for_review(client, comms, campaign, answers):
+    waiting = staff_entry(answers, campaign, nominee_name="Waiting Person")
+    done = staff_entry(answers, campaign, nominee_name="Approved Person")
+    services.nomination_approve(nomination=done, actor=comms)
+    page = client.get("/staff/nominations/").content.decode()
+    assert waiting.reference in page and done.reference not in page
+    assert '<option value="submitted" selected>' in page
+    everything = client.get("/staff/nominations/?status=").content.decode()
+    assert waiting.reference in everything and done.reference in everything
+
+
 def test_filters_and_search(client, comms, campaign, answers):
     young = staff_entry(answers, campaign, nominee_name="Priya Shah", nominee_kind="young_person")
     adult = staff_entry(answers, campaign, nominee_name="Amir Haddad")
