@@ -92,3 +92,15 @@ def test_every_action_the_code_records_reads_as_words_in_the_history():
                 recorded.update(action.findall(line))
     assert len(recorded) > 100  # the scan finds the services' actions
     assert sorted(recorded - LABELS.keys()) == []
+
+
+def test_the_home_page_leads_to_each_thing_it_describes(client):
+    page = client.get("/").content.decode()
+    main = page.split("<main", 1)[1]
+    for href, words in (
+        ("/nominate/", "Nominate someone"),
+        ("/stories/", "Read the stories"),
+        ("/heroes/", "roll of honour"),
+        ("/volunteer/", "Sign up to volunteer"),
+    ):
+        assert f'href="{href}">{words}</a>' in main

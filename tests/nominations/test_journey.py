@@ -323,3 +323,9 @@ def test_a_nomination_after_a_leaflet_code_is_attributed_to_it(client, campaign,
     walk(client, campaign, ward)
     client.post("/nominate/check/")
     assert Nomination.objects.filter(source_code__isnull=True).count() == 1
+
+
+def test_the_declaration_links_the_privacy_notice_it_asks_about(client, campaign, ward):
+    walk(client, campaign, ward)
+    page = client.get("/nominate/declaration/").content.decode()
+    assert 'href="/privacy/"' in page and "privacy notice (opens in a new tab)" in page
