@@ -243,12 +243,10 @@ def _confirmation_payload(token: str) -> dict:
         raise NominationError("link_invalid") from None
 
 
-def nomination_to_confirm(*, token: str) -> Nomination:
-    """The nomination a confirmation link is for, changing nothing: the page the link opens
-    asks the nominator to press a button, so a mail scanner that follows every link in an
-    email cannot confirm a nomination for them."""
+def _linked_nomination(token: str, nominations) -> Nomination:
+    """The nomination a confirmation link names, or why the link cannot be used."""
     payload = _confirmation_payload(token)
-    nomination = Nomination.objects.filter(pk=payload.get("n")).first()
+    nomination = nominations.filter(pk=payload.get("n")).first()
     if nomination is None:
         raise NominationError("link_invalid")
     if str(nomination.confirmation_nonce) != payload.get("x"):
@@ -256,15 +254,17 @@ def nomination_to_confirm(*, token: str) -> Nomination:
     return nomination
 
 
+def nomination_to_confirm(*, token: str) -> Nomination:
+    """The nomination a confirmation link is for, changing nothing: the page the link opens
+    asks the nominator to press a button, so a mail scanner that follows every link in an
+    email cannot confirm a nomination for them."""
+    return _linked_nomination(token, Nomination.objects.all())
+
+
 def nomination_confirm(*, token: str) -> Nomination:
     """The nominator confirmed from the link in the email: the nomination joins the review queue."""
-    payload = _confirmation_payload(token)
     with transaction.atomic():
-        nomination = Nomination.objects.select_for_update().filter(pk=payload.get("n")).first()
-        if nomination is None:
-            raise NominationError("link_invalid")
-        if str(nomination.confirmation_nonce) != payload.get("x"):
-            raise NominationError("link_replaced")
+        nomination = _linked_nomination(token, Nomination.objects.select_for_update())
         if nomination.status != Nomination.Status.UNCONFIRMED:
             return nomination  # confirming twice is harmless
         nomination.status = Nomination.Status.SUBMITTED

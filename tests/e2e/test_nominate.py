@@ -131,6 +131,13 @@ def test_the_journey_works_the_same_without_javascript(page_without_js, campaign
     nomination = Nomination.objects.get()
     assert nomination.nominee_name == "Maureen Clarke-Smith"
     assert nomination.photo_alt == "Maureen at her front door"
+    # Confirming from the emailed link is a plain form: it works without JavaScript too.
+    follow_emailed_link(page_without_js, "jo@example.net", r"/nominate/confirm/\S+/")
+    with navigation(page_without_js):
+        page_without_js.get_by_role("button", name="Confirm nomination").click()
+    expect(page_without_js.get_by_role("heading", level=1)).to_have_text("Nomination confirmed")
+    nomination.refresh_from_db()
+    assert nomination.status == Nomination.Status.SUBMITTED
 
 
 def test_the_character_count_tells_how_many_characters_are_left(page, campaign):
