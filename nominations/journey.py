@@ -155,7 +155,9 @@ def summary_rows(journey: Journey) -> list[dict]:
     rows = []
 
     def row(key: str, value: str, step: str, hidden: str):
-        rows.append({"key": key, "value": value, "step": step, "hidden": hidden})
+        rows.append(
+            {"key": key, "value": value, "step": step, "hidden": hidden, "action": "Change"}
+        )
 
     kind = answers.get("nominee_kind")
     row(
@@ -235,6 +237,15 @@ def summary_rows(journey: Journey) -> list[dict]:
         "about-you",
         "how you know them",
     )
-    if answers.get("nominator_organisation"):
-        row("On behalf of", answers["nominator_organisation"], "about-you", "the organisation")
+    organisation = answers.get("nominator_organisation", "")
+    rows.append(
+        {
+            "key": "On behalf of",
+            # Optional: when it was left blank the row offers to add it rather than change it.
+            "value": organisation or "No organisation",
+            "step": "about-you",
+            "hidden": "the organisation you are nominating on behalf of",
+            "action": "Change" if organisation else "Add",
+        }
+    )
     return rows

@@ -185,13 +185,19 @@ def letters_refresh(*, nominee_ids) -> int:
     return changed
 
 
-def letters_release(*, actor) -> dict[str, int]:
-    """The Mayor's office releases every letter waiting: emails are sent, post waits for a print batch."""
+def letters_release(*, actor, up_to_id: int | None = None) -> dict[str, int]:
+    """The Mayor's office releases the letters waiting: emails are sent, post waits for a print batch.
+
+    `up_to_id` is the newest letter the release page showed: letters made after
+    the Mayor's office looked (a nominee approved meanwhile) wait to be checked
+    and released in their turn. Without it, every letter waiting is released.
+    """
     counts = {"email": 0, "post": 0}
     with transaction.atomic():
-        waiting = list(
-            Letter.objects.select_for_update().filter(stage=Letter.Stage.AWAITING_RELEASE)
-        )
+        waiting = Letter.objects.select_for_update().filter(stage=Letter.Stage.AWAITING_RELEASE)
+        if up_to_id is not None:
+            waiting = waiting.filter(pk__lte=up_to_id)
+        waiting = list(waiting)
         now = timezone.now()
         to_email = []
         for letter in waiting:

@@ -1,9 +1,10 @@
 """The Mayor's office: the words of the letter, and a preview for any nominee."""
 
 from django.contrib import messages
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -77,6 +78,10 @@ def edit(request, variant):
     )
 
 
+# How many nominees the preview's list offers at once; finding a name narrows it.
+PREVIEW_CHOICES = 200
+
+
 @mayors_office_required
 @require_safe
 def preview(request):
@@ -85,9 +90,12 @@ def preview(request):
     from recognition import letters
     from recognition.letter_pdf import LetterProblem
 
+    search = request.GET.get("q", "").strip()
+    nominees = list(nominees_for_letters(search=search, limit=PREVIEW_CHOICES + 1))
+    # Finding a name fills in only `q`: the list narrows, no error is shown.
     form = PreviewForm(
-        request.GET or None,
-        nominees=nominees_for_letters(search=request.GET.get("q", ""), limit=500),
+        request.GET if "nominee" in request.GET else None,
+        nominees=nominees[:PREVIEW_CHOICES],
     )
     if form.is_bound and form.is_valid():
         try:
@@ -102,27 +110,51 @@ def preview(request):
             response["Content-Disposition"] = 'inline; filename="letter-preview.pdf"'
             response["Cache-Control"] = "private, no-store"
             return response
-    return TemplateResponse(request, "recognition/letters/preview.html", {"form": form})
+    return TemplateResponse(
+        request,
+        "recognition/letters/preview.html",
+        {
+            "form": form,
+            "q": search,
+            "found": len(nominees[:PREVIEW_CHOICES]),
+            "more": len(nominees) > PREVIEW_CHOICES,
+        },
+    )
 
 
 @mayors_office_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def release(request):
     """Nothing goes out before the Mayor's office has looked at a sample and released it."""
+    waiting = Letter.objects.filter(stage=Letter.Stage.AWAITING_RELEASE).select_related("nominee")
     if request.method == "POST":
-        counts = services.letters_release(actor=request.user)
+        try:
+            up_to = int(request.POST.get("up_to", ""))
+        except ValueError:
+            messages.error(
+                request, "Nothing was released. Check the letters below, then release them."
+            )
+            return redirect("letters:release")
+        counts = services.letters_release(actor=request.user, up_to_id=up_to)
         messages.success(
             request,
             f"Released {counts['email']} letters to be emailed and {counts['post']} for the next print batch.",
         )
+        arrived = waiting.count()
+        if arrived:
+            messages.info(
+                request,
+                f"{arrived} more letter{pluralize(arrived)} arrived while you were checking. "
+                "Check them below before you release them.",
+            )
         return redirect("letters:release")
-    waiting = Letter.objects.filter(stage=Letter.Stage.AWAITING_RELEASE).select_related("nominee")
     by_stage = dict(
         Letter.objects.values_list("stage")
         .annotate(count=Count("pk"))
         .values_list("stage", "count")
     )
     context = {
+        "up_to": waiting.aggregate(newest=Max("pk"))["newest"],
         "sample": waiting.order_by("?")[:5],
         "waiting_email": waiting.filter(route=Letter.Route.EMAIL).count(),
         "waiting_post": waiting.filter(route=Letter.Route.POST).count(),

@@ -39,6 +39,15 @@ def test_the_mayors_office_corrects_a_merge_field_and_previews(page, transaction
     with navigation(page):
         page.get_by_role("link", name="Preview a letter for a nominee").click()
     expect(page.get_by_label("Preview for")).to_be_visible()
+    page.get_by_label("Find a nominee by name").fill("Maureen Clarke")
+    with navigation(page):
+        page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "1 approved nominee with ‘Maureen Clarke’ in their name"
+    )
+    expect(page.get_by_label("Preview for").locator("option")).to_have_text(
+        ["Choose a nominee", "Maureen Clarke"]
+    )
     visit(page, "/staff/letters/")
     with navigation(page):
         page.get_by_role("link", name="Check and release letters").click()

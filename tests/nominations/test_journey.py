@@ -214,6 +214,29 @@ def test_changing_an_answer_returns_to_the_check_page(client, campaign, ward):
     assert "Maureen Clarke-Smith" in client.get("/nominate/check/").content.decode()
 
 
+def test_an_organisation_left_blank_can_be_added_from_the_check_page(client, campaign, ward):
+    check = walk(client, campaign, ward).content.decode()
+    assert "No organisation" in check
+    assert (
+        'href="/nominate/about-you/?change=1">Add<span class="govuk-visually-hidden"> '
+        "the organisation you are nominating on behalf of</span>" in check
+    )
+    response = client.post(
+        "/nominate/about-you/?change=1",
+        {
+            "nominator_name": "Jo Resident",
+            "nominator_email": "jo@example.net",
+            "nominator_relationship": "Practice manager",
+            "nominator_organisation": "Westoe Surgery",
+        },
+    )
+    assert response["Location"] == "/nominate/check/"
+    check = client.get("/nominate/check/").content.decode()
+    assert "Westoe Surgery" in check and "No organisation" not in check
+    client.post("/nominate/check/")
+    assert Nomination.objects.get().nominator_organisation == "Westoe Surgery"
+
+
 def test_a_photo_is_re_encoded_stripped_and_stored_under_a_random_name(client, campaign, ward):
     upload = SimpleUploadedFile(
         "my holiday snap.jpg", jpeg_bytes(gps=True), content_type="image/jpeg"

@@ -89,3 +89,28 @@ def test_the_preview_says_what_is_missing(client, demo, mayors_office):
     nominee = Nominee.objects.get(name="Maureen Clarke")
     page = client.get("/staff/letters/preview/", {"nominee": nominee.pk}).content.decode()
     assert "There is no letter yet for a person" in page
+
+
+def test_the_mayors_office_finds_a_nominee_by_part_of_their_name(client, demo, mayors_office):
+    page = client.get("/staff/letters/preview/", {"q": "clarke"}).content.decode()
+    assert "approved nominee" in page and "with ‘clarke’ in their name" in page
+    assert "Maureen Clarke" in page and "Westoe Road Bakery" not in page
+    assert "Choose a nominee" in page and "There is a problem" not in page  # no error for a search
+    nominee = Nominee.objects.get(name="Maureen Clarke")
+    response = client.get("/staff/letters/preview/", {"q": "clarke", "nominee": nominee.pk})
+    assert "Dear Maureen" in text_of(response.content)
+
+
+def test_a_search_that_finds_no_one_says_so(client, demo, mayors_office):
+    page = client.get("/staff/letters/preview/", {"q": "Nobody Atall"}).content.decode()
+    assert "No approved nominee has ‘Nobody Atall’ in their name." in page
+    assert "Show the letter" not in page
+
+
+def test_a_long_list_says_how_to_see_the_rest(client, demo, mayors_office, monkeypatch):
+    from recognition import staff_views
+
+    monkeypatch.setattr(staff_views, "PREVIEW_CHOICES", 2)
+    page = client.get("/staff/letters/preview/").content.decode()
+    assert "The list shows the first 2 approved nominees by name." in page
+    assert page.count('<option value="') == 3  # "Choose a nominee" and two names

@@ -2,6 +2,7 @@
 
 import email
 import io
+import re
 
 import pdfplumber
 import pytest
@@ -135,7 +136,8 @@ def test_the_release_page_shows_a_sample_and_releases(client, demo):
     page = client.get("/staff/letters/release/").content.decode()
     assert "3 letters will be emailed and 1 will wait for the next print batch" in page
     assert "Release 4 letters" in page
-    response = client.post("/staff/letters/release/", follow=True)
+    up_to = re.search(r'name="up_to" value="(\d+)"', page).group(1)
+    response = client.post("/staff/letters/release/", {"up_to": up_to}, follow=True)
     assert (
         "Released 3 letters to be emailed and 1 for the next print batch."
         in response.content.decode()
@@ -244,3 +246,37 @@ def test_letters_released_together_are_made_in_turn_and_emailed_in_one_message(
     assert len(mail.outbox) == len(emailed)
     assert all(message.attachments[0][2] == "application/pdf" for message in mail.outbox)
     assert set(Letter.objects.filter(pk__in=emailed).values_list("attempts", flat=True)) == {1}
+
+
+def test_release_sends_only_the_letters_the_mayors_office_was_shown(client, demo):
+    office = StaffFactory(roles=[Role.MAYORS_OFFICE], authenticator=True)
+    client.force_login(office)
+    page = client.get("/staff/letters/release/").content.decode()
+    assert "Release 4 letters" in page
+    up_to = max(
+        Letter.objects.filter(stage=Letter.Stage.AWAITING_RELEASE).values_list("pk", flat=True)
+    )
+    assert f'name="up_to" value="{up_to}"' in page
+    # While the page is open, a colleague approves another nominee: a new letter waits.
+    bakery = Nominee.objects.get(name="Westoe Road Bakery")
+    nominations.nomination_approve(nomination=bakery.nominations.first(), actor=None)
+    services.letters_create_for_approved()
+    arrived = Letter.objects.get(nominee=bakery)
+
+    response = client.post("/staff/letters/release/", {"up_to": up_to}, follow=True)
+    page = response.content.decode()
+    assert "Released 3 letters to be emailed and 1 for the next print batch." in page
+    assert "1 more letter arrived while you were checking." in page
+    arrived.refresh_from_db()
+    assert arrived.stage == Letter.Stage.AWAITING_RELEASE and arrived.released_at is None
+    assert "Release 1 letter" in page
+
+
+def test_a_release_without_the_page_behind_it_releases_nothing(client, demo):
+    client.force_login(StaffFactory(roles=[Role.MAYORS_OFFICE], authenticator=True))
+    page = client.post("/staff/letters/release/", follow=True).content.decode()
+    assert "Nothing was released." in page
+    assert not Letter.objects.filter(
+        released_at__isnull=False, stage=Letter.Stage.EMAIL_QUEUED
+    ).exists()
+    assert Letter.objects.filter(stage=Letter.Stage.AWAITING_RELEASE).count() == 4
