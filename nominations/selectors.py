@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from council.models import AuditLogEntry
 from nominations.models import ConsentLink, ConsentRecord, NameDisplay, Nomination, Nominee
@@ -118,6 +119,16 @@ def _latest(nominee: Nominee, role: str) -> ConsentRecord | None:
     )
 
 
+def consent_answer_of(nominee: Nominee, role: str) -> ConsentRecord | None:
+    """The newest answer one person gave (the nominee, or for an under-18 a guardian), if any.
+
+    Their own answer, not the consent in force: for an under-18 that is what
+    both allow, and a form filled in with it would put one person's limits in
+    the other's answer when saved again.
+    """
+    return _latest(nominee, role)
+
+
 def nominee_consent(nominee: Nominee) -> Consent:
     """The consent in force: for an under-18, only what both the young person and a guardian allow."""
     own = _latest(nominee, ConsentLink.Role.NOMINEE)
@@ -194,6 +205,37 @@ class LetterFacts:
     family_name: str = ""
     family_email: str = ""
     family_address: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PostedConsentCode:
+    """A consent code that could not be emailed, to be printed with the letter."""
+
+    role: str  # ConsentLink.Role
+    code: str
+    expires_at: object  # datetime
+
+
+def consent_codes_by_post(nominee_id: int) -> list[PostedConsentCode]:
+    """The current consent codes of a nominee that no email could carry and nobody has used yet.
+
+    They go with the posted letter, to be typed in at /consent/. A code already
+    answered, retired by a newer one or out of date is left out.
+    """
+    from nominations.services import consent_link_email
+
+    now = timezone.now()
+    answered = set(
+        ConsentRecord.objects.filter(nominee_id=nominee_id).values_list("link_id", flat=True)
+    )
+    links = ConsentLink.objects.filter(
+        nominee_id=nominee_id, superseded_at__isnull=True, expires_at__gt=now
+    ).select_related("nominee")
+    return [
+        PostedConsentCode(role=link.role, code=link.short_code, expires_at=link.expires_at)
+        for link in sorted(links, key=lambda link: link.role != ConsentLink.Role.NOMINEE)
+        if link.pk not in answered and not consent_link_email(link.nominee, link)
+    ]
 
 
 def letter_facts(nominee_id: int) -> LetterFacts:

@@ -620,15 +620,40 @@ def consent_request(*, nominee: Nominee, actor=None) -> list[ConsentLink]:
     return links
 
 
-def _send_consent_link(nominee: Nominee, link: ConsentLink) -> None:
+def consent_link_email(nominee: Nominee, link: ConsentLink) -> str:
+    """Where a consent link is emailed; empty when there is nowhere, and its code goes by post."""
     if nominee.has_died:
-        # Only ever the family: never the address of someone who has died.
-        to, template = nominee.family_email, "family"
+        return nominee.family_email  # only ever the family, never the nominee's own address
+    to = nominee.guardian_email if link.role == ConsentLink.Role.GUARDIAN else nominee.email
+    if nominee.is_under_18 and link.role == ConsentLink.Role.NOMINEE and not to:
+        to = nominee.guardian_email  # the guardian passes the young person's own link on
+    return to
+
+
+def nominee_page_url(link: ConsentLink) -> str:
+    """The nominee's own page (the Mayor's letter, a card to share), opened with a consent link."""
+    return settings.SITE_URL + reverse("recognition:nominee", args=[consent_token(link)])
+
+
+def nominee_page_url_for_letter(nominee: Nominee) -> str:
+    """The own page for whoever the letter is emailed to, from their current consent link; or ""."""
+    role = (
+        ConsentLink.Role.GUARDIAN
+        if nominee.is_under_18 and not nominee.has_died
+        else ConsentLink.Role.NOMINEE
+    )
+    link = ConsentLink.objects.filter(
+        nominee=nominee, role=role, superseded_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
+    return nominee_page_url(link) if link else ""
+
+
+def _send_consent_link(nominee: Nominee, link: ConsentLink) -> None:
+    to = consent_link_email(nominee, link)
+    if nominee.has_died:
+        template = "family"
         subject = f"{nominee.name} was nominated"
     else:
-        to = nominee.guardian_email if link.role == ConsentLink.Role.GUARDIAN else nominee.email
-        if nominee.is_under_18 and link.role == ConsentLink.Role.NOMINEE and not to:
-            to = nominee.guardian_email  # the guardian passes the young person's own link on
         template = link.role
         subject = (
             f"You have been nominated: {nominee.name}"
@@ -642,6 +667,7 @@ def _send_consent_link(nominee: Nominee, link: ConsentLink) -> None:
         "link": link,
         "url": settings.SITE_URL + reverse("nominations:consent", args=[consent_token(link)]),
         "consent_url": settings.SITE_URL + reverse("nominations:consent_code"),
+        "page_url": nominee_page_url(link),
     }
     email_queue(
         to=[to],

@@ -14,7 +14,7 @@ from nominations.forms import ConsentCodeForm, ConsentForm, ResendForm
 from nominations.journey import STEP_BY_SLUG, Journey, summary_rows
 from nominations.models import ConsentLink, Nomination
 from nominations.ratelimits import over_limit, too_many
-from nominations.selectors import campaign_current, nominee_consent
+from nominations.selectors import campaign_current, consent_answer_of
 
 logger = logging.getLogger(__name__)
 
@@ -223,17 +223,17 @@ def resend(request):
 def _consent_page(request, link: ConsentLink):
     nominee = link.nominee
     guardian = link.role == ConsentLink.Role.GUARDIAN
-    current = nominee_consent(nominee)
+    own = consent_answer_of(nominee, link.role)
     initial = None
-    if current.answered:
+    if own is not None and not own.withdrawn:
         initial = {
             "channels": [
                 name
                 for name in ("roll_of_honour", "website_story", "social_media", "press")
-                if getattr(current, name)
+                if getattr(own, name)
             ],
-            "name_display": current.name_display,
-            "photo_allowed": "yes" if current.photo_allowed else "no",
+            "name_display": own.name_display,
+            "photo_allowed": "yes" if own.photo_allowed else "no",
         }
     form = ConsentForm(
         request.POST or None,
@@ -250,7 +250,12 @@ def _consent_page(request, link: ConsentLink):
             return TemplateResponse(
                 request,
                 "nominations/consent_saved.html",
-                {"nominee": nominee, "withdrawn": True, "guardian": guardian},
+                {
+                    "nominee": nominee,
+                    "withdrawn": True,
+                    "guardian": guardian,
+                    "page_url": services.nominee_page_url(link),
+                },
             )
         if form.is_valid():
             services.consent_record(link=link, answers=form.cleaned_data)
@@ -262,12 +267,19 @@ def _consent_page(request, link: ConsentLink):
                     "withdrawn": False,
                     "guardian": guardian,
                     "answers": form.cleaned_data,
+                    "page_url": services.nominee_page_url(link),
                 },
             )
     return TemplateResponse(
         request,
         "nominations/consent.html",
-        {"form": form, "nominee": nominee, "guardian": guardian, "answered": current.answered},
+        {
+            "form": form,
+            "nominee": nominee,
+            "guardian": guardian,
+            "answered": own is not None and not own.withdrawn,
+            "withdrawn_on": own.created_at if own is not None and own.withdrawn else None,
+        },
     )
 
 

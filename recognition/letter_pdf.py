@@ -40,7 +40,7 @@ import json
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -200,6 +200,19 @@ class LetterContent:
     language: str = "en-GB"
     large_print: bool = False
     closing: str = "Yours sincerely"
+    # For a letter sent by post to someone with no email: a page after the letter
+    # with the codes for the consent page (ConsentCodeLine), where to type them
+    # and how else to answer.
+    consent_codes: list = field(default_factory=list)
+    consent_url: str = ""
+    consent_contact: str = ""
+
+
+@dataclass(frozen=True)
+class ConsentCodeLine:
+    who: str  # e.g. "For Priya Shah" or "For you, as Priya Shah's parent or guardian"
+    code: str  # e.g. "ABCD EFGH"
+    until: str  # e.g. "6 March 2027"
 
 
 # --- Fonts -----------------------------------------------------------------------------
@@ -544,6 +557,9 @@ def letter_html(content: LetterContent) -> tuple[str, str]:
         content.council_name,
         content.closing,
         *content.council_address_lines,
+        content.consent_url,
+        content.consent_contact,
+        *(f"{line.who} {line.code} {line.until}" for line in content.consent_codes),
         _visible_text(body_html),
         _visible_text(letterhead_html),
     ]
@@ -567,6 +583,12 @@ def letter_html(content: LetterContent) -> tuple[str, str]:
         "logo": _image_data_uri(content.logo, "council's logo"),
         "signature": _image_data_uri(content.signature, "signature image"),
         "large_print": content.large_print,
+        "consent_codes": [
+            {"who": _nfc(line.who), "code": line.code, "until": line.until}
+            for line in content.consent_codes
+        ],
+        "consent_url": content.consent_url,
+        "consent_contact": _nfc(content.consent_contact),
     }
     css_context = {
         "font_faces": [

@@ -1,11 +1,14 @@
 """Putting a nominee's letter together: which words, to whom, and the merge values."""
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from council.selectors import council_settings, current_civic_year
-from nominations.selectors import LetterFacts, letter_facts
+from nominations.models import ConsentLink
+from nominations.selectors import LetterFacts, consent_codes_by_post, letter_facts
 from recognition import merge
-from recognition.letter_pdf import LetterContent, format_address, render_letter
+from recognition.letter_pdf import ConsentCodeLine, LetterContent, format_address, render_letter
 from recognition.letter_pdf import letter_document as render_document
 from recognition.models import LetterTemplate, LetterVariant
 from recognition.services import sanitise
@@ -98,6 +101,7 @@ def letter_content(
     signature = template.signature.read() if template.signature else None
     logo = council.logo.read() if council.logo else None
     return LetterContent(
+        **_consent_page(facts, council),
         title=f"Letter of thanks to {facts.name}",
         address_lines=address,
         date_text=f"{timezone.localdate():%-d %B %Y}",
@@ -114,6 +118,35 @@ def letter_content(
         signature=signature,
         large_print=large_print,
     )
+
+
+def _consent_page(facts: LetterFacts, council) -> dict:
+    """The consent codes no email could carry, for the page after a posted letter."""
+    codes = consent_codes_by_post(facts.nominee_id)
+    if not codes:
+        return {}
+    lines = []
+    for posted in codes:
+        if posted.role == ConsentLink.Role.GUARDIAN:
+            who = f"For {facts.name}’s parent or guardian"
+        elif facts.has_died:
+            who = f"For the family of {facts.name}"
+        else:
+            who = f"For {facts.name}"
+        lines.append(
+            ConsentCodeLine(
+                who=who,
+                code=f"{posted.code[:4]} {posted.code[4:]}",
+                until=f"{timezone.localdate(posted.expires_at):%-d %B %Y}",
+            )
+        )
+    ways = [f"phone us on {council.contact_phone}"] if council.contact_phone else []
+    ways.append(f"email {council.contact_email}")
+    return {
+        "consent_codes": lines,
+        "consent_url": settings.SITE_URL + reverse("nominations:consent_code"),
+        "consent_contact": " or ".join(ways),
+    }
 
 
 def letter_pdf(

@@ -13,6 +13,7 @@ from council.images import ImageRejected, image_clean
 from council.models import OutboundEmail
 from council.selectors import council_settings
 from council.services import audit_log, email_queue
+from nominations.services import nominee_page_url_for_letter
 from recognition import merge
 from recognition.models import Letter, LetterTemplate, PrintBatch, PrintBatchPart
 
@@ -276,7 +277,12 @@ def letter_send(*, letter_id: int, publish: bool = True) -> Letter | None:
             subject="A letter of thanks from the Mayor",
             body_text=render_to_string(
                 "recognition/email/letter.txt",
-                {"letter": letter, "large_print": large_print, "council": council},
+                {
+                    "letter": letter,
+                    "large_print": large_print,
+                    "council": council,
+                    "page_url": nominee_page_url_for_letter(letter.nominee),
+                },
             ),
             attachments=[
                 {
@@ -335,8 +341,13 @@ def print_batch_create(*, actor) -> PrintBatch:
 # spread over as many worker processes as are free. Memory does not grow with
 # it (a part's letters are written to its PDF together, then let go).
 PRINT_BATCH_PART_SIZE = 50
+# The print room's list, a row per letter in the combined PDF's order: where the
+# letter starts and how many pages it has (a letter posted to someone with no
+# email has a page of consent codes after it), the address and the badges.
 ADDRESS_COLUMNS = [
-    "letter",
+    "letter_id",
+    "first_page",
+    "pages",
     "line_1",
     "line_2",
     "line_3",
@@ -448,7 +459,8 @@ def print_batch_part_build(*, part_id: int) -> PrintBatchPart | None:
                 facts=facts[letter.nominee_id], large_print=letter.large_print
             )
             documents.append(document)
-            rows.append([letter.pk, *lines, *[""] * (7 - len(lines)), 1])
+            # first_page is filled in when the parts are joined.
+            rows.append([letter.pk, len(document.pages), *lines, *[""] * (7 - len(lines)), 1])
             if number % 10 == 0:
                 PrintBatchPart.objects.filter(pk=part.pk).update(built_count=number)
     except (LetterProblem, LetterNotReady) as error:
@@ -511,8 +523,11 @@ def _print_batch_join(batch: PrintBatch, parts: list[PrintBatchPart]) -> None:
     table = io.StringIO()
     out = csv.writer(table)
     out.writerow(ADDRESS_COLUMNS)
+    page = 1
     for part in parts:
-        out.writerows(part.address_rows)
+        for letter_id, pages, *rest in part.address_rows:
+            out.writerow([letter_id, page, pages, *rest])
+            page += pages
     batch.addresses.save(
         f"batch-{batch.pk}-{uuid.uuid4().hex[:8]}.csv",
         ContentFile(table.getvalue().encode("utf-8")),

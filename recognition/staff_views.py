@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from council.permissions import staff_required
 from council.roles import Role
-from nominations.selectors import nominees_for_letters
+from nominations.selectors import approved_nominees, nominees_for_letters
 from recognition import merge, services
 from recognition.forms import LetterTemplateForm, PreviewForm, StaffLargePrintForm
 from recognition.models import Letter, LetterTemplate, LetterVariant, PrintBatch
@@ -92,11 +92,14 @@ def preview(request):
 
     search = request.GET.get("q", "").strip()
     nominees = list(nominees_for_letters(search=search, limit=PREVIEW_CHOICES + 1))
+    listed = nominees[:PREVIEW_CHOICES]
+    # A link straight to one nominee's letter (the release page's sample) works
+    # whoever it is, listed or not.
+    asked_for = request.GET.get("nominee", "")
+    if asked_for.isdigit() and all(str(nominee.pk) != asked_for for nominee in listed):
+        listed += list(approved_nominees().filter(pk=int(asked_for)))
     # Finding a name fills in only `q`: the list narrows, no error is shown.
-    form = PreviewForm(
-        request.GET if "nominee" in request.GET else None,
-        nominees=nominees[:PREVIEW_CHOICES],
-    )
+    form = PreviewForm(request.GET if "nominee" in request.GET else None, nominees=listed)
     if form.is_bound and form.is_valid():
         try:
             pdf = letters.letter_pdf(
@@ -116,7 +119,7 @@ def preview(request):
         {
             "form": form,
             "q": search,
-            "found": len(nominees[:PREVIEW_CHOICES]),
+            "found": min(len(nominees), PREVIEW_CHOICES),
             "more": len(nominees) > PREVIEW_CHOICES,
         },
     )

@@ -151,3 +151,57 @@ def test_nominees_without_email_use_the_code_from_their_letter(client, campaign,
     assert response["Location"] == "/consent/answer/"
     client.post("/consent/answer/", EVERYTHING)
     assert nominee_consent(nominee).press
+
+
+def checked_channels(page: str) -> set[str]:
+    return set(re.findall(r'name="channels" type="checkbox" value="(\w+)"[^>]*checked', page))
+
+
+def test_each_person_sees_their_own_answer_not_what_both_allow(client, campaign, answers):
+    nominee = approved(
+        campaign,
+        answers,
+        nominee_kind="young_person",
+        nominee_email="priya@example.net",
+        guardian_name="Pat",
+        guardian_email="pat@example.net",
+    )
+    young, guardian = (
+        ConsentLink.objects.get(nominee=nominee, role=role) for role in ("nominee", "guardian")
+    )
+    services.consent_record(link=young, answers=EVERYTHING)
+    services.consent_record(
+        link=guardian,
+        answers={"channels": ["roll_of_honour"], "name_display": "full", "photo_allowed": "no"},
+    )
+    page = client.get(f"/consent/{services.consent_token(young)}/").content.decode()
+    assert checked_channels(page) == set(EVERYTHING["channels"])
+    assert "We share only what your parent or guardian has also agreed to." in page
+    # Saving the young person's page again keeps the young person's own answer.
+    client.post(f"/consent/{services.consent_token(young)}/", EVERYTHING)
+    latest = ConsentRecord.objects.filter(given_by="nominee").latest("pk")
+    assert latest.website_story and latest.press and latest.photo_allowed
+    page = client.get(f"/consent/{services.consent_token(guardian)}/").content.decode()
+    assert checked_channels(page) == {"roll_of_honour"}
+
+
+def test_a_withdrawn_consent_says_so_when_the_link_is_opened_again(client, campaign, answers):
+    approved(campaign, answers)
+    path = link_path("maureen@example.net")
+    client.post(path, EVERYTHING)
+    client.post(path, {"withdraw": "all"})
+    page = client.get(path).content.decode()
+    assert "You withdrew your consent on" in page and "we share nothing about you" in page
+    assert checked_channels(page) == set()
+    assert "Withdraw my consent" not in page
+
+
+def test_the_nominee_is_led_to_their_own_page(client, campaign, answers):
+    nominee = approved(campaign, answers)
+    email = OutboundEmail.objects.get(to=["maureen@example.net"])
+    own_page = re.search(r"http://\S+/nominee/[^\s/]+/", email.body_text).group(0)
+    path = own_page.split("127.0.0.1:8000", 1)[-1]
+    assert client.get(path).status_code == 200
+    saved = client.post(link_path("maureen@example.net"), EVERYTHING).content.decode()
+    assert f'href="{own_page}">Go to your own page</a>' in saved
+    assert nominee.name in client.get(path).content.decode()

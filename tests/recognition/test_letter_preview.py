@@ -114,3 +114,15 @@ def test_a_long_list_says_how_to_see_the_rest(client, demo, mayors_office, monke
     page = client.get("/staff/letters/preview/").content.decode()
     assert "The list shows the first 2 approved nominees by name." in page
     assert page.count('<option value="') == 3  # "Choose a nominee" and two names
+
+
+def test_a_link_to_a_nominee_beyond_the_list_still_shows_their_letter(
+    client, demo, mayors_office, monkeypatch
+):
+    from recognition import staff_views
+
+    monkeypatch.setattr(staff_views, "PREVIEW_CHOICES", 2)
+    nominee = Nominee.objects.get(name="Maureen Clarke")  # well past the first two by name
+    response = client.get("/staff/letters/preview/", {"nominee": nominee.pk})
+    assert response["Content-Type"] == "application/pdf"
+    assert "Dear Maureen" in text_of(response.content)

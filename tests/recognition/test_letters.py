@@ -64,8 +64,11 @@ def test_an_under_18s_letter_goes_to_the_guardian_and_a_familys_by_post(demo):
 
 
 def test_nothing_goes_out_before_release_then_each_email_carries_its_pdf_once(
-    demo, django_capture_on_commit_callbacks, settings, monkeypatch
+    demo, django_capture_on_commit_callbacks, settings, monkeypatch, client
 ):
+    def client_get(url):
+        return client.get(url.split("127.0.0.1:8000", 1)[-1])
+
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     letter = Letter.objects.get(nominee__name="Maureen Clarke")
     assert services.letter_send(letter_id=letter.pk) is None  # held: the worker leaves it alone
@@ -102,6 +105,9 @@ def test_nothing_goes_out_before_release_then_each_email_carries_its_pdf_once(
     contact = council_settings().contact_email
     assert sent.reply_to == [contact]
     assert f"reply to this email or contact {contact}" in sent.body
+    # And where to find it again: her own page, opened with her consent link.
+    own_page = re.search(r"from your own page:\n(\S+)", sent.body).group(1)
+    assert client_get(own_page).status_code == 200
 
 
 def test_without_a_provider_the_letter_is_an_eml_file_with_the_pdf(demo, settings, tmp_path):
@@ -280,3 +286,38 @@ def test_a_release_without_the_page_behind_it_releases_nothing(client, demo):
         released_at__isnull=False, stage=Letter.Stage.EMAIL_QUEUED
     ).exists()
     assert Letter.objects.filter(stage=Letter.Stage.AWAITING_RELEASE).count() == 4
+
+
+def text_of_pdf(pdf: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return [" ".join((page.extract_text() or "").split()) for page in document.pages]
+
+
+def test_a_posted_letter_carries_the_consent_code_no_email_could(demo):
+    from recognition.letters import letter_pdf
+
+    nominee = Nominee.objects.get(name="Margaret O'Neill")  # no email: her letter goes by post
+    assert not nominee.email
+    nominations.consent_request(nominee=nominee)
+    link = nominee.consent_links.get(superseded_at=None)
+    pages = text_of_pdf(letter_pdf(nominee_id=nominee.pk))
+    assert len(pages) == 2 and "Dear Margaret" in pages[0]
+    code = f"{link.short_code[:4]} {link.short_code[4:]}"
+    assert "Your choices: may we share the news?" in pages[1]
+    assert f"For Margaret O'Neill {code}" in pages[1].replace("’", "'")
+    assert "go to http://127.0.0.1:8000/consent/ and type in the code below" in pages[1]
+
+    # Once she has answered with it, the code is not printed again.
+    nominations.consent_record(
+        link=link, answers={"channels": ["roll_of_honour"], "name_display": "full"}
+    )
+    assert len(text_of_pdf(letter_pdf(nominee_id=nominee.pk))) == 1
+
+
+def test_an_emailed_consent_link_puts_no_code_in_the_letter(demo):
+    from recognition.letters import letter_pdf
+
+    nominee = Nominee.objects.get(name="Maureen Clarke")
+    nominations.consent_request(nominee=nominee)
+    pages = text_of_pdf(letter_pdf(nominee_id=nominee.pk))
+    assert len(pages) == 1 and "may we share" not in pages[0]

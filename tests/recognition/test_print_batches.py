@@ -73,10 +73,20 @@ def test_a_batch_is_one_pdf_in_postcode_order_with_an_address_list(posted_letter
     names = [name for text in pages for name in people if f"Dear {name.split()[0]}" in text]
     assert names == list(people)  # NE33 1AA, NE33 5ZZ, NE34 7QR, NE34 9AA
     rows = list(csv.reader(io.StringIO(batch.addresses.open("rb").read().decode())))
-    assert rows[0][-1] == "pin_badges"
-    assert [row[1] for row in rows[1:]] == list(people)
+    assert rows[0] == [
+        "letter_id", "first_page", "pages", *[f"line_{n}" for n in range(1, 8)], "pin_badges"
+    ]  # fmt: skip
+    assert [row[3] for row in rows[1:]] == list(people)
     assert [row[-1] for row in rows[1:]] == ["1", "1", "1", "1"]
     assert "NE33 1AA" in rows[1]
+    # The print room finds each letter by its first page and page count; a letter to
+    # someone with no email has its consent codes on a second page.
+    for row, name in zip(rows[1:], people, strict=True):
+        first, count = int(row[1]), int(row[2])
+        assert f"Dear {name.split()[0]}" in pages[first - 1]
+        assert count == (2 if "may we share the news?" in (pages[first:first + 1] or [""])[0] else 1)
+    assert sum(int(row[2]) for row in rows[1:]) == len(pages)
+    assert any(row[2] == "2" for row in rows[1:])
 
 
 def test_building_twice_changes_nothing_and_marking_posted_moves_every_letter(posted_letters):
@@ -129,9 +139,10 @@ def test_the_mayors_office_builds_and_downloads_a_batch(client, posted_letters):
 
 
 def names_in(batch) -> list[str]:
-    """Whose letter each page of the batch's PDF is, in order."""
+    """Whose letter each letter of the batch's PDF is, in order (a page of consent codes
+    may follow a letter)."""
     pages = [page.extract_text() for page in PdfReader(batch.pdf.open("rb")).pages]
-    return [text.split("Dear ")[1].split()[0] for text in pages]
+    return [text.split("Dear ")[1].split()[0] for text in pages if "Dear " in text]
 
 
 def test_a_batch_is_made_in_parts_and_joined_in_postcode_order(
