@@ -216,7 +216,8 @@ class Nomination(models.Model):
     photo_alt = models.CharField(max_length=250, blank=True)
 
     nominator_name = models.CharField(max_length=150)
-    nominator_email = models.EmailField(db_index=True)
+    # Empty only for a nomination staff took by phone or on paper from someone with no email.
+    nominator_email = models.EmailField(db_index=True, blank=True)
     nominator_relationship = models.CharField(max_length=100)
     nominator_organisation = models.CharField(max_length=150, blank=True)
 

@@ -189,7 +189,7 @@ def nomination_submit(
             reason=answers["reason"].strip(),
             photo_alt=answers.get("photo_alt", "") if photo else "",
             nominator_name=" ".join(answers["nominator_name"].split()),
-            nominator_email=answers["nominator_email"].strip().lower(),
+            nominator_email=(answers.get("nominator_email") or "").strip().lower(),
             nominator_relationship=answers["nominator_relationship"].strip(),
             nominator_organisation=answers.get("nominator_organisation", "").strip(),
             entered_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -840,10 +840,11 @@ def _import_row_data(row: dict, categories: dict, wards: dict) -> tuple[dict, di
     category_name = data["category"]
     category = categories.get(category_name.lower())
     data["category"] = category.pk if category else ""
+    names = ", ".join(c.name for c in categories.values())
     if category_name and not category:
-        problems["category"] = (
-            f"The category '{category_name}' is not one of: {', '.join(c.name for c in categories.values())}"
-        )
+        problems["category"] = f"The category '{category_name}' is not one of: {names}"
+    elif not category_name:
+        problems["category"] = f"The category column is empty: give one of {names}"
     ward = data.pop("ward")
     area = wards.get(ward.lower())
     data["area"] = area.pk if area else ""
@@ -920,7 +921,11 @@ def nomination_import_run(*, import_id: int):
     job.row_errors = problems
     job.save(update_fields=["rows_checked", "row_errors"])
     if problems:
-        outgoing.fail(job, f"{len(problems)} rows have problems, so no nominations were imported.")
+        count = len(problems)
+        outgoing.fail(
+            job,
+            f"{count} row{'s have' if count != 1 else ' has'} problems, so no nominations were imported.",
+        )
         return job
     references = []
     with transaction.atomic():

@@ -191,10 +191,11 @@ class NominationEntryForm(forms.Form):
         error_messages={"required": "Enter the nominator's name"},
     )
     nominator_email = forms.EmailField(
-        label="Nominator's email address",
+        label="Nominator's email address (optional)",
+        help_text="Leave it empty if they have no email address.",
+        required=False,
         max_length=254,
         error_messages={
-            "required": "Enter the nominator's email address",
             "invalid": "Enter the nominator's email address in the correct format, like name@example.com",
         },
     )

@@ -5,9 +5,11 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from council.permissions import staff_required
@@ -29,10 +31,19 @@ from nominations.staff_forms import (
 comms_required = staff_required(role=Role.COMMS)
 
 
+# The bulk decision's fields, named so the error summary links to the inputs on the page.
+BULK_IDS = "bulk-%s"
+
+
 @comms_required
 @require_safe
 def queue(request):
-    params = request.GET.copy()
+    return _queue_page(request, request.GET.copy())
+
+
+def _queue_page(request, params: QueryDict, bulk: BulkDecisionForm | None = None):
+    """The queue for these filters; with a bulk decision that was not right, its answers and errors."""
+    params = params.copy()
     if not params.keys() - {"page"}:
         # The queue opens on the nominations waiting for review; "Any status" shows the rest.
         params["status"] = Nomination.Status.SUBMITTED
@@ -45,19 +56,27 @@ def queue(request):
     return TemplateResponse(
         request,
         "nominations/staff/queue.html",
-        {"filters": filters, "page": page, "query": query.urlencode(), "bulk": BulkDecisionForm()},
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            # Where the bulk decision comes back to: this page, with its filters.
+            "here": params.urlencode(),
+            "bulk": bulk or BulkDecisionForm(auto_id=BULK_IDS),
+            "selected": set(bulk.data.getlist("selected")) if bulk else set(),
+            "form": bulk,  # its errors go in the page's error summary
+        },
     )
 
 
 @comms_required
 @require_POST
 def bulk_decide(request):
-    form = BulkDecisionForm(request.POST)
+    here = QueryDict(request.POST.get("here", ""))
+    form = BulkDecisionForm(request.POST, auto_id=BULK_IDS)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("nominations_staff:queue")
+        # Shown again as it was sent: the same filters, ticks and words, each error at its field.
+        return _queue_page(request, here, bulk=form)
     result = services.nominations_decide(
         nominations=form.cleaned_data["selected"],
         actor=request.user,
@@ -67,11 +86,14 @@ def bulk_decide(request):
     verb = "approved" if form.cleaned_data["decision"] == "approve" else "rejected"
     if result["done"]:
         messages.success(
-            request, f"{len(result['done'])} nominations {verb}: {', '.join(result['done'])}"
+            request,
+            f"{len(result['done'])} nomination{pluralize(len(result['done']))} {verb}: "
+            f"{', '.join(result['done'])}",
         )
     for skipped in result["skipped"]:
         messages.warning(request, skipped)
-    return redirect("nominations_staff:queue")
+    queue_url = reverse("nominations_staff:queue")
+    return redirect(f"{queue_url}?{here.urlencode()}" if here else queue_url)
 
 
 def _get(reference: str) -> Nomination:
@@ -337,9 +359,12 @@ def upload_template(request):
     response["Content-Disposition"] = 'attachment; filename="nominations-template.csv"'
     writer = csv.writer(response)
     writer.writerow(services.IMPORT_COLUMNS)
+    # The example row uses this campaign's own words, so the template as downloaded imports.
+    campaign = campaign_current()
+    category = campaign.categories.order_by("pk").first() if campaign else None
     example = {
         "nominee_type": "person",
-        "category": "",
+        "category": category.name if category else "",
         "nominee_name": "Maureen Clarke",
         "nominee_email": "maureen@example.com",
         "town": "",

@@ -141,7 +141,8 @@ def release(request):
         counts = services.letters_release(actor=request.user, up_to_id=up_to)
         messages.success(
             request,
-            f"Released {counts['email']} letters to be emailed and {counts['post']} for the next print batch.",
+            f"Released {counts['email']} letter{pluralize(counts['email'])} to be emailed "
+            f"and {counts['post']} for the next print batch.",
         )
         arrived = waiting.count()
         if arrived:
@@ -228,9 +229,13 @@ def _batch_state(batch: PrintBatch) -> dict:
     if not working:
         text = "Finished."
     elif made and made == batch.letter_count:
-        text = f"Made all {batch.letter_count} letters. Putting them into one file."
+        text = (
+            f"Made all {batch.letter_count} letters. Putting them into one file."
+            if batch.letter_count != 1
+            else "Made the letter. Putting it into the file."
+        )
     else:
-        text = f"Made {made} of {batch.letter_count} letters."
+        text = f"Made {made} of {batch.letter_count} letter{pluralize(batch.letter_count)}."
     return {"working": working, "checked": made, "total": batch.letter_count, "text": text}
 
 
@@ -277,7 +282,8 @@ def batch_posted(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(
-            request, f"Print batch {batch.pk} is marked as posted: {batch.letter_count} letters."
+            request,
+            f"Print batch {batch.pk} is marked as posted: {batch.letter_count} letter{pluralize(batch.letter_count)}.",
         )
     return redirect("letters:batch", pk=batch.pk)
 

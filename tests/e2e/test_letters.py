@@ -60,7 +60,7 @@ def test_the_mayors_office_corrects_a_merge_field_and_previews(page, transaction
     visit(page, "/staff/letters/batches/")
     with navigation(page):
         page.get_by_role("button", name="Make a print batch of 1 letter").click()
-    expect(page.get_by_text("Made 0 of 1 letters.")).to_be_visible()
+    expect(page.get_by_text("Made 0 of 1 letter.")).to_be_visible()
 
 
 def test_a_nominee_downloads_their_letter_and_sees_their_card(page, transactional_db):

@@ -142,7 +142,7 @@ def test_bulk_approve_and_reject(client, comms, campaign, answers):
     )
     page = response.content.decode()
     assert (
-        "1 nominations rejected" in page
+        "1 nomination rejected" in page
         and f"{second.reference}: This nomination was already approved." in page
     )
     assert dict(Nomination.objects.values_list("reference", "status")) == {
@@ -250,3 +250,34 @@ def test_the_dashboard_shows_what_waits_for_comms(client, comms, campaign, answe
     page = client.get("/staff/").content.decode()
     assert re.search(r'<span class="app-dashboard__count">2</span> Nominations to review', page)
     assert re.search(r'<span class="app-dashboard__count">1</span> Assigned to you', page)
+
+
+def test_a_bulk_decision_with_a_mistake_keeps_the_search_and_the_ticks(
+    client, comms, campaign, answers
+):
+    first, second, _third = (
+        staff_entry(answers, campaign, nominee_name=name)
+        for name in ("Bob One", "Bob Two", "Zed Three")
+    )
+    here = "q=Bob&status=submitted"
+    response = client.post(
+        "/staff/nominations/decide/",
+        {"selected": [second.pk], "decision": "reject", "reason": " ", "here": here},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: " in page and "There is a problem" in page
+    assert '<a href="#bulk-reason">Enter the reason for rejecting the nominations</a>' in page
+    assert 'id="bulk-reason-error"' in page
+    assert 'name="q" value="Bob"' in page  # the search is kept
+    assert "Bob One" in page and "Zed Three" not in page
+    assert re.search(rf'value="{second.pk}" checked', page)
+    assert not re.search(rf'value="{first.pk}" checked', page)
+    assert re.search(r'value="reject" checked', page)
+    assert Nomination.objects.filter(status="submitted").count() == 3
+
+    response = client.post(
+        "/staff/nominations/decide/",
+        {"selected": [second.pk], "decision": "reject", "reason": "Duplicate", "here": here},
+    )
+    assert response["Location"] == f"/staff/nominations/?{here}"

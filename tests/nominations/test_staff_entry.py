@@ -49,6 +49,16 @@ def test_staff_enter_a_phone_nomination_straight_into_the_queue(client, comms, c
     assert not OutboundEmail.objects.exists()  # no confirmation email
 
 
+def test_a_nominator_on_the_phone_need_not_have_an_email_address(client, comms, campaign):
+    data = {**ENTRY, "category": campaign.categories.first().pk, "nominator_email": ""}
+    response = client.post("/staff/nominations/new/", data)
+    nomination = Nomination.objects.get()
+    assert response["Location"] == f"/staff/nominations/{nomination.reference}/"
+    assert nomination.nominator_email == ""
+    page = client.get(response["Location"]).content.decode()
+    assert "Caller on the phone (Patient)" in page and "No email address" in page
+
+
 def test_staff_entry_needs_a_way_to_reach_the_nominee(client, comms, campaign):
     data = {
         **ENTRY,

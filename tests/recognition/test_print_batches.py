@@ -84,7 +84,9 @@ def test_a_batch_is_one_pdf_in_postcode_order_with_an_address_list(posted_letter
     for row, name in zip(rows[1:], people, strict=True):
         first, count = int(row[1]), int(row[2])
         assert f"Dear {name.split()[0]}" in pages[first - 1]
-        assert count == (2 if "may we share the news?" in (pages[first:first + 1] or [""])[0] else 1)
+        assert count == (
+            2 if "may we share the news?" in (pages[first : first + 1] or [""])[0] else 1
+        )
     assert sum(int(row[2]) for row in rows[1:]) == len(pages)
     assert any(row[2] == "2" for row in rows[1:])
 
