@@ -1,7 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.urls import reverse
 
+from council.roles import STAFF_ROLES, Role
 from council.services import email_queue
+
+ORGANISATION_HOME = "org:home"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,7 +33,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # Accounts that are not staff and hold no role are volunteers' (organisation
         # contacts hold a role): they land on their own profile page, which leads a new
         # volunteer into its questions. A `next` in the sign-in link still wins.
+        # Staff land on their dashboard of what waits for them, an organisation's
+        # contact on their organisation's page.
         user = request.user
         if not user.is_staff and (hasattr(user, "volunteer") or not user.groups.exists()):
             return reverse("volunteers:profile")
+        if user.is_staff or user.groups.filter(name__in=STAFF_ROLES).exists():
+            return reverse("staff_dashboard")
+        if user.groups.filter(name=Role.ORGANISATION_CONTACT).exists():
+            return reverse(ORGANISATION_HOME)
         return super().get_login_redirect_url(request)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from council.selectors import council_settings
 from nominations.selectors import letter_facts, nominee_from_link
+from nominations.services import NominationError, consent_link_from_token
 from recognition import services
 from recognition.forms import LargePrintForm
 from recognition.models import Letter
@@ -31,7 +32,18 @@ def card_token(nominee_id: int) -> str:
 
 @require_safe
 def nominee_page(request, token):
-    return _nominee_page(request, token, _nominee_or_404(token))
+    try:
+        nominee = consent_link_from_token(token).nominee
+    except NominationError as error:
+        # A mistyped, expired or replaced link: say which, and how to get a new one,
+        # as the consent page does for the same link.
+        return TemplateResponse(
+            request,
+            "nominations/link_problem.html",
+            {"problem": str(error), "consent": True},
+            status=400,
+        )
+    return _nominee_page(request, token, nominee)
 
 
 def _nominee_page(request, token, nominee, *, form=None):

@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import (
 from django.urls import reverse
 
 from council.models import OutboundEmail
+from council.roles import Role
 from tests.council.factories import PASSWORD, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,7 @@ def test_signing_in_with_a_password_then_asks_for_the_code(client):
 
     response = client.post(reverse("mfa_authenticate"), {"code": current_code(secret)})
     assert response.status_code == 302
+    assert response["Location"] == "/staff/"  # staff land on what waits for them
     assert client.get("/staff/").status_code == 200
 
 
@@ -164,3 +166,9 @@ def test_account_emails_go_through_the_outbox(client):
     email = OutboundEmail.objects.get(to=["new.volunteer@example.org"])
     assert email.status == OutboundEmail.Status.QUEUED
     assert "/accounts/confirm-email/" in email.body_text
+
+
+def test_an_organisations_contact_lands_on_their_organisations_page(client):
+    contact = UserFactory(roles=[Role.ORGANISATION_CONTACT])
+    response = client.post(reverse("account_login"), {"login": contact.email, "password": PASSWORD})
+    assert response["Location"] == "/org/"

@@ -321,3 +321,18 @@ def test_an_emailed_consent_link_puts_no_code_in_the_letter(demo):
     nominations.consent_request(nominee=nominee)
     pages = text_of_pdf(letter_pdf(nominee_id=nominee.pk))
     assert len(pages) == 1 and "may we share" not in pages[0]
+
+
+def test_the_dashboard_shows_the_mayors_office_letters_to_release(client, demo):
+    client.force_login(StaffFactory(roles=[Role.MAYORS_OFFICE], authenticator=True))
+    page = client.get("/staff/").content.decode()
+    assert re.search(
+        r'href="/staff/letters/release/"[^>]*>\s*<span class="app-dashboard__count">4</span> '
+        r"Letters to check and release",
+        page,
+    ), page[page.find("app-dashboard") - 200 :][:1500]
+    services.letters_release(actor=None)
+    page = client.get("/staff/").content.decode()
+    assert re.search(
+        r'<span class="app-dashboard__count">1</span> Letters waiting for a print', page
+    )

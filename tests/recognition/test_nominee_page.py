@@ -54,5 +54,10 @@ def test_the_card_previews_well_and_names_nobody(client, maureen):
 
 
 def test_a_made_up_link_shows_nothing(client, maureen):
-    assert client.get("/nominee/made-up/").status_code == 404
+    response = client.get("/nominee/made-up/")
+    page = response.content.decode()
+    assert response.status_code == 400 and "Maureen" not in page
+    assert "There is a problem with this link" in page
+    assert 'href="/consent/"' in page  # where to type the code from the letter instead
+    assert client.get("/nominee/made-up/letter.pdf").status_code == 404
     assert client.get("/cards/made-up/card.png").status_code == 404
