@@ -412,9 +412,31 @@ class ConsentForm(forms.Form):
         guardian: bool = False,
         nominee_name: str = "",
         has_died: bool = False,
+        kind: str = NomineeKind.PERSON,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        if kind in (NomineeKind.BUSINESS, NomineeKind.GROUP):
+            # A business or group has a name, not a first name and a surname.
+            self.fields["channels"].choices = [
+                (value, label.replace("about you", f"about {nominee_name}"))
+                for value, label in CONSENT_CHANNELS
+            ]
+            self.fields["name_display"].label = f"May we show the name {nominee_name}?"
+            self.fields["name_display"].choices = [
+                (NameDisplay.FULL, f"Yes, show {nominee_name}"),
+                (NameDisplay.ANONYMOUS, "No, do not show the name"),
+            ]
+            self.fields["name_display"].error_messages["required"] = (
+                "Select yes if we may show the name"
+            )
+            self.fields[
+                "photo_allowed"
+            ].label = "May we use a photo, for example of your team or your premises?"
+            self.fields["photo_allowed"].error_messages["required"] = (
+                "Select yes if we may use a photo"
+            )
+            return
         if has_died:
             # The family answers; nothing about someone who has died goes on social media.
             guardian = True
@@ -424,6 +446,10 @@ class ConsentForm(forms.Form):
                 if value != "social_media"
             ]
         if guardian:
+            self.fields["channels"].choices = [
+                (value, label.replace("about you", f"about {nominee_name}"))
+                for value, label in self.fields["channels"].choices
+            ]
             self.fields["channels"].label = f"Where may we say that {nominee_name} was nominated?"
             self.fields["name_display"].label = f"How should {nominee_name}'s name be shown?"
             self.fields["photo_allowed"].label = f"May we use a photo of {nominee_name}?"
@@ -441,6 +467,6 @@ class ConsentCodeForm(forms.Form):
     code = forms.CharField(
         label="Your code",
         max_length=12,
-        help_text="It is printed on the form that came with your letter, like K7PD3XQ2.",
+        help_text="It is on the last page of the Mayor's letter, like K7PD 3XQ2.",
         error_messages={"required": "Enter the code from your letter"},
     )

@@ -241,6 +241,7 @@ def _consent_page(request, link: ConsentLink):
         guardian=guardian,
         nominee_name=nominee.name,
         has_died=nominee.has_died,
+        kind=nominee.kind,
     )
     if request.method == "POST":
         if request.POST.get("withdraw") == "all":

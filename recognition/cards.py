@@ -37,6 +37,20 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
     return [*lines, line] if line else lines
 
 
+def card_line(*, campaign: str, category: str) -> str:
+    """The words under "I was nominated" on the card."""
+    return f"for {campaign}" + (f": {category}" if category else "")
+
+
+def card_alt(facts, council_name: str) -> str:
+    """The card's words for people who cannot see it: all it says, in its order."""
+    category = " and ".join(facts.categories)
+    return (
+        f"A card saying: I was nominated {card_line(campaign=facts.campaign, category=category)}."
+        f" {council_name}."
+    )
+
+
 def card_png(
     *, campaign: str, category: str, council_name: str, brand_colour: str, accent_colour: str
 ) -> bytes:
@@ -48,9 +62,9 @@ def card_png(
     y = 110
     draw.text((80, y), "I was nominated", font=big, fill="white")
     y += 130
-    for line in _wrap(
-        draw, f"for {campaign}" + (f": {category}" if category else ""), middle, WIDTH - 160
-    )[:3]:
+    for line in _wrap(draw, card_line(campaign=campaign, category=category), middle, WIDTH - 160)[
+        :3
+    ]:
         draw.text((80, y), line, font=middle, fill="white")
         y += 60
     draw.text((80, HEIGHT - 110), council_name, font=small, fill="white")

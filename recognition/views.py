@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from council.selectors import council_settings
+from nominations.models import ConsentLink
 from nominations.selectors import letter_facts, nominee_from_link
 from nominations.services import NominationError, consent_link_from_token
 from recognition import services
+from recognition.cards import card_alt
 from recognition.forms import LargePrintForm
 from recognition.models import Letter
 
@@ -33,7 +35,7 @@ def card_token(nominee_id: int) -> str:
 @require_safe
 def nominee_page(request, token):
     try:
-        nominee = consent_link_from_token(token).nominee
+        link = consent_link_from_token(token)
     except NominationError as error:
         # A mistyped, expired or replaced link: say which, and how to get a new one,
         # as the consent page does for the same link.
@@ -43,10 +45,11 @@ def nominee_page(request, token):
             {"problem": str(error), "consent": True},
             status=400,
         )
-    return _nominee_page(request, token, nominee)
+    nominee = link.nominee
+    return _nominee_page(request, token, nominee, guardian=link.role == ConsentLink.Role.GUARDIAN)
 
 
-def _nominee_page(request, token, nominee, *, form=None):
+def _nominee_page(request, token, nominee, *, form=None, guardian=False):
     letter = Letter.objects.filter(nominee=nominee).first()
     card = card_token(nominee.pk)
     context = {
@@ -59,6 +62,9 @@ def _nominee_page(request, token, nominee, *, form=None):
         ),
         "token": token,
         "card": card,
+        "card_alt": card_alt(letter_facts(nominee.pk), council_settings().name),
+        # Opened with a parent's or guardian's link: the page speaks of the young person.
+        "guardian": guardian,
         "share_url": request.build_absolute_uri(reverse("recognition:card_page", args=[card])),
     }
     if form is not None:
@@ -140,5 +146,10 @@ def card_page(request, card):
     return TemplateResponse(
         request,
         "recognition/card.html",
-        {"facts": facts, "image": image, "url": request.build_absolute_uri()},
+        {
+            "facts": facts,
+            "image": image,
+            "url": request.build_absolute_uri(),
+            "alt": card_alt(facts, council_settings().name),
+        },
     )

@@ -203,5 +203,28 @@ def test_the_nominee_is_led_to_their_own_page(client, campaign, answers):
     path = own_page.split("127.0.0.1:8000", 1)[-1]
     assert client.get(path).status_code == 200
     saved = client.post(link_path("maureen@example.net"), EVERYTHING).content.decode()
-    assert f'href="{own_page}">Go to your own page</a>' in saved
-    assert nominee.name in client.get(path).content.decode()
+    linked = re.search(r'href="http://[^/"]+(/nominee/[^"]+/)">Go to your own page</a>', saved)
+    assert f"Thank you, {nominee.name}" in client.get(linked.group(1)).content.decode()
+
+
+def test_a_business_is_asked_about_its_name_not_a_first_name(client, campaign, answers):
+    approved(campaign, answers, nominee_kind="business", nominee_name="Westoe Road Bakery")
+    page = client.get(link_path("maureen@example.net")).content.decode()
+    assert "May we show the name Westoe Road Bakery?" in page
+    assert "Yes, show Westoe Road Bakery" in page
+    assert "first letter of" not in page and "photo of you" not in page
+    assert "A story about Westoe Road Bakery on the council" in page
+
+
+def test_a_guardian_is_asked_about_the_young_person(client, campaign, answers):
+    approved(
+        campaign,
+        answers,
+        nominee_kind="young_person",
+        nominee_name="Priya Shah",
+        guardian_name="Anita Shah",
+        guardian_email="anita@example.net",
+    )
+    page = client.get(link_path("anita@example.net")).content.decode()
+    assert "A story about Priya Shah on the council" in page
+    assert "about you" not in page.split("<main")[1]

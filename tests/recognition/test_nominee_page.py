@@ -44,7 +44,13 @@ def test_the_card_previews_well_and_names_nobody(client, maureen):
     page = client.get(f"/cards/{card}/").content.decode()
     assert '<meta property="og:title" content="I was nominated for Proud to Support 2026">' in page
     assert f'<meta property="og:image" content="http://testserver/cards/{card}/card.png">' in page
-    assert "og:image:alt" in page
+    # What the card shows, the category included, is in its text alternative.
+    alt = (
+        "A card saying: I was nominated for Proud to Support 2026: Good neighbour. "
+        "South Riverside Council."
+    )
+    assert f'<meta property="og:image:alt" content="{alt}">' in page
+    assert f'alt="{alt}"' in page
     assert "Maureen" not in page
     image = client.get(f"/cards/{card}/card.png")
     with Image.open(io.BytesIO(image.content)) as picture:
