@@ -420,4 +420,5 @@ class NominationImport(OutgoingWork):
         verbose_name = _("nomination upload")
 
     def __str__(self) -> str:
-        return f"{self.filename} ({self.get_status_display()})"
+        # No status here: the audit log keeps this text, and a status would soon be out of date.
+        return self.filename

@@ -315,7 +315,7 @@ def nominees_for_letters(*, search: str = "", limit: int = 50) -> QuerySet[Nomin
     queryset = approved_nominees()
     if search:
         queryset = queryset.filter(name__icontains=search)
-    return queryset.order_by("name")[:limit]
+    return queryset.select_related("area").order_by("name")[:limit]
 
 
 def nominee_from_link(token: str) -> Nominee | None:

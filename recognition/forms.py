@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django import forms
 
 from recognition import merge
@@ -15,7 +17,9 @@ class LetterTemplateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 16}),
         max_length=20000,
         help_text=(
-            "Paragraphs in &lt;p&gt;, with &lt;strong&gt;, &lt;em&gt;, lists and links if you need them. Merge fields: "
+            "Leave a blank line between paragraphs. If you need bold, lists or links, you can "
+            "write HTML instead: &lt;p&gt; for each paragraph, &lt;strong&gt;, &lt;em&gt;, "
+            "&lt;ul&gt; and &lt;li&gt;, &lt;a&gt;. Merge fields: "
             + ", ".join("{" + name + "}" for name in merge.FIELDS)
             + "."
         ),
@@ -35,6 +39,25 @@ class LetterTemplateForm(forms.Form):
     )
 
 
+def nominee_choices(nominees) -> list[tuple[str, str]]:
+    """Nominees to pick from by name, with their ward, and a number where names still match."""
+    nominees = list({nominee.pk: nominee for nominee in nominees}.values())
+    labels = {
+        nominee.pk: f"{nominee.name}, {nominee.area.name}" if nominee.area_id else nominee.name
+        for nominee in nominees
+    }
+    repeated = Counter(labels.values())
+    return [
+        (
+            str(nominee.pk),
+            f"{labels[nominee.pk]} (nominee {nominee.pk})"
+            if repeated[labels[nominee.pk]] > 1
+            else labels[nominee.pk],
+        )
+        for nominee in nominees
+    ]
+
+
 class PreviewForm(forms.Form):
     nominee = forms.ChoiceField(
         label="Preview for",
@@ -47,10 +70,7 @@ class PreviewForm(forms.Form):
 
     def __init__(self, *args, nominees, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["nominee"].choices = [
-            ("", "Choose a nominee"),
-            *[(str(nominee.pk), nominee.name) for nominee in nominees],
-        ]
+        self.fields["nominee"].choices = [("", "Choose a nominee"), *nominee_choices(nominees)]
 
 
 LARGE_PRINT_CHOICES = [("yes", "Yes, in large print"), ("no", "No, standard print is fine")]
@@ -86,7 +106,4 @@ class StaffLargePrintForm(forms.Form):
 
     def __init__(self, *args, nominees, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["nominee"].choices = [
-            ("", "Choose a nominee"),
-            *[(str(nominee.pk), nominee.name) for nominee in nominees],
-        ]
+        self.fields["nominee"].choices = [("", "Choose a nominee"), *nominee_choices(nominees)]

@@ -1,5 +1,7 @@
 """Every change to the Mayor's letters."""
 
+import html
+import re
 import uuid
 
 import nh3
@@ -40,6 +42,36 @@ def sanitise(html: str) -> str:
     )
 
 
+_BLOCK_TAG = re.compile(r"<\s*(p|ul|ol|li|br)\b", re.IGNORECASE)
+
+
+def letter_html_from_text(text: str) -> str:
+    """The letter's words as written on the edit page, as HTML.
+
+    The Mayor's office may write plain text, a blank line between paragraphs
+    and a line break where one is wanted; or HTML, which is kept as it is.
+    """
+    if _BLOCK_TAG.search(text):
+        return text
+    paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
+    return "".join(
+        "<p>"
+        + "<br>".join(html.escape(line.strip(), quote=False) for line in part.splitlines())
+        + "</p>"
+        for part in paragraphs
+    )
+
+
+def letter_html_for_editing(body: str) -> str:
+    """The letter's HTML laid out for the edit page: a blank line between paragraphs
+    and lists, each list item on a line of its own."""
+    laid_out = re.sub(r"\s*(</(?:p|ul|ol)>)\s*", r"\1\n\n", body)
+    laid_out = re.sub(r"(<(?:ul|ol)>)\s*", r"\1\n", laid_out)
+    laid_out = re.sub(r"\s*<li>", "\n  <li>", laid_out)
+    laid_out = re.sub(r"</li>\s*</(ul|ol)>", r"</li>\n</\1>", laid_out)
+    return re.sub(r"\n{3,}", "\n\n", laid_out).strip()
+
+
 def letter_template_save(
     *, variant: str, salutation: str, body: str, letterhead: str = "", signature=None, actor
 ) -> LetterTemplate:
@@ -67,7 +99,7 @@ def letter_template_save(
             "letterhead": template.letterhead,
         }
         template.salutation = " ".join(salutation.split())
-        template.body = sanitise(body)
+        template.body = sanitise(letter_html_from_text(body))
         template.letterhead = sanitise(letterhead)
         template.updated_at, template.updated_by = (
             timezone.now(),
@@ -657,7 +689,7 @@ def letters_large_print() -> "models.QuerySet[Letter]":
     """Letters asked for in large print, for the Mayor's office."""
     return (
         Letter.objects.filter(large_print=True)
-        .select_related("nominee", "print_batch")
+        .select_related("nominee__area", "print_batch")
         .order_by("nominee__name")
     )
 

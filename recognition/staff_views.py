@@ -46,7 +46,7 @@ def edit(request, variant):
     initial = (
         {
             "salutation": template.salutation,
-            "body": template.body,
+            "body": services.letter_html_for_editing(template.body),
             "letterhead": template.letterhead,
         }
         if template

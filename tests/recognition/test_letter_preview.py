@@ -126,3 +126,27 @@ def test_a_link_to_a_nominee_beyond_the_list_still_shows_their_letter(
     response = client.get("/staff/letters/preview/", {"nominee": nominee.pk})
     assert response["Content-Type"] == "application/pdf"
     assert "Dear Maureen" in text_of(response.content)
+
+
+def test_nominees_with_the_same_name_can_be_told_apart(db):
+    from council.models import Area
+    from recognition.forms import nominee_choices
+
+    westoe, harton = (
+        Area.objects.create(name=name, code=name[:3]) for name in ("Westoe", "Harton")
+    )
+    people = [
+        Nominee.objects.create(name="Doreen Hedley", area=westoe),
+        Nominee.objects.create(name="Doreen Hedley", area=harton),
+        Nominee.objects.create(name="Dock Lunch Club", area=westoe),
+        Nominee.objects.create(name="Dock Lunch Club", area=westoe),
+        Nominee.objects.create(name="Sam Nowhere"),
+    ]
+    labels = [label for _value, label in nominee_choices(people)]
+    assert labels == [
+        "Doreen Hedley, Westoe",
+        "Doreen Hedley, Harton",
+        f"Dock Lunch Club, Westoe (nominee {people[2].pk})",
+        f"Dock Lunch Club, Westoe (nominee {people[3].pk})",
+        "Sam Nowhere",
+    ]

@@ -94,3 +94,31 @@ def test_only_the_mayors_office_edits_letters(client):
     assert (
         client.post("/staff/letters/person/", {"salutation": "Hi", "body": "x"}).status_code == 403
     )
+
+
+def test_the_letter_can_be_written_as_plain_paragraphs(client, mayors_office):
+    client.post(
+        "/staff/letters/person/",
+        {
+            "salutation": "Dear {first_name}",
+            "body": "Thank you & well done.\n\nYou were nominated for {category}.\nIt means a lot.\n",
+        },
+    )
+    template = LetterTemplate.objects.get(variant="person")
+    assert template.body == (
+        "<p>Thank you &amp; well done.</p><p>You were nominated for {category}.<br>It means a lot.</p>"
+    )
+    # Shown again a paragraph to a line, a blank line between, to be changed.
+    page = client.get("/staff/letters/person/").content.decode()
+    assert (
+        "&lt;p&gt;Thank you &amp;amp; well done.&lt;/p&gt;\n\n&lt;p&gt;You were nominated" in page
+    )
+
+
+def test_html_is_laid_out_for_editing_and_saved_the_same():
+    body = "<p>One</p><p>Two</p><ul><li>A</li><li>B</li></ul><p>Three</p>"
+    laid_out = services.letter_html_for_editing(body)
+    assert laid_out == (
+        "<p>One</p>\n\n<p>Two</p>\n\n<ul>\n  <li>A</li>\n  <li>B</li>\n</ul>\n\n<p>Three</p>"
+    )
+    assert services.letter_html_from_text(laid_out) == laid_out  # HTML is kept as written
