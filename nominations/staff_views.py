@@ -5,6 +5,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
@@ -122,6 +123,14 @@ def _family_initial(nominee) -> dict:
     }
 
 
+# A possible duplicate's own nominations, to compare before deciding.
+_candidate_nominations = Prefetch(
+    "candidate__nominations",
+    queryset=Nomination.objects.in_review_queue().select_related("category"),
+    to_attr="in_queue",
+)
+
+
 def _detail_page(request, nomination, *, family_form=None):
     nominee = nomination.nominee
     context = {
@@ -130,7 +139,17 @@ def _detail_page(request, nomination, *, family_form=None):
         "others": nominee.nominations.exclude(pk=nomination.pk).select_related("campaign"),
         "duplicates": PossibleDuplicate.objects.filter(
             nominee=nominee, decision=PossibleDuplicate.Decision.UNDECIDED
-        ).select_related("candidate"),
+        )
+        .select_related("candidate__area")
+        .prefetch_related(_candidate_nominations),
+        # Told apart earlier (or split again): can still be merged if that was a mistake.
+        "different": PossibleDuplicate.objects.filter(
+            nominee=nominee,
+            decision=PossibleDuplicate.Decision.DIFFERENT,
+            candidate__merged_into__isnull=True,
+        )
+        .select_related("candidate__area", "decided_by")
+        .prefetch_related(_candidate_nominations),
         "merges": NomineeMerge.objects.filter(into=nominee, undone_at__isnull=True).select_related(
             "merged"
         ),

@@ -182,11 +182,15 @@ def test_possible_duplicates_are_shown_with_reasons_and_merges_can_be_undone(
     assert pair.candidate == first.nominee
     page = client.get(f"/staff/nominations/{second.reference}/").content.decode()
     assert "Possibly the same person" in page and "The same postcode" in page
+    # The other nominee's nominations are there to compare, one click away.
+    assert f'href="/staff/nominations/{first.reference}/"' in page
 
     client.post(f"/staff/nominations/{second.reference}/duplicates/{pair.pk}/", {"same": "yes"})
     second.refresh_from_db()
     assert second.nominee == first.nominee
     assert Nominee.objects.get(pk=pair.nominee_id).merged_into == first.nominee
+    page = client.get(f"/staff/nominations/{second.reference}/").content.decode()
+    assert "Merged into the nominee <strong>Maureen Clarke</strong>" in page
 
     merge_id = (
         first.nominee.nomineemerge_set.first().pk
@@ -200,6 +204,13 @@ def test_possible_duplicates_are_shown_with_reasons_and_merges_can_be_undone(
     second.refresh_from_db()
     assert second.nominee_id == pair.nominee_id
     assert Nominee.objects.get(pk=pair.nominee_id).merged_into is None
+
+    # Split by mistake? The pair is still there, to be merged after all.
+    page = client.get(f"/staff/nominations/{second.reference}/").content.decode()
+    assert "Decided to be different people" in page and "Same person after all: merge" in page
+    client.post(f"/staff/nominations/{second.reference}/duplicates/{pair.pk}/", {"same": "yes"})
+    second.refresh_from_db()
+    assert second.nominee == first.nominee
 
 
 def test_a_nomination_not_yet_confirmed_is_never_offered_as_the_same_person(campaign, answers):
