@@ -216,6 +216,36 @@ class PostedConsentCode:
     expires_at: object  # datetime
 
 
+@dataclass(frozen=True)
+class ConsentLinkState:
+    """One current consent link, as staff see it when someone phones about it."""
+
+    role: str  # ConsentLink.Role
+    emailed_to: str  # "" when it goes by post, its code printed with the letter
+    code: str
+    expires_at: object  # datetime
+    answer: ConsentRecord | None  # the newest answer given with this person's links
+
+
+def consent_links_for_staff(nominee: Nominee) -> list[ConsentLinkState]:
+    """The nominee's current consent links (a guardian's too, for an under-18), with who has answered."""
+    from nominations.services import consent_link_email
+
+    links = ConsentLink.objects.filter(
+        nominee=nominee, superseded_at__isnull=True, expires_at__gt=timezone.now()
+    )
+    return [
+        ConsentLinkState(
+            role=link.role,
+            emailed_to=consent_link_email(nominee, link),
+            code=link.short_code,
+            expires_at=link.expires_at,
+            answer=consent_answer_of(nominee, link.role),
+        )
+        for link in sorted(links, key=lambda link: link.role != ConsentLink.Role.NOMINEE)
+    ]
+
+
 def consent_codes_by_post(nominee_id: int) -> list[PostedConsentCode]:
     """The current consent codes of a nominee that no email could carry and nobody has used yet.
 

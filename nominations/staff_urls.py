@@ -20,6 +20,7 @@ urlpatterns = [
     path("<str:reference>/notes/", views.add_note, name="add_note"),
     path("<str:reference>/died/", views.mark_died, name="mark_died"),
     path("<str:reference>/family/", views.family_contact, name="family_contact"),
+    path("<str:reference>/consent/", views.consent_resend, name="consent_resend"),
     path("<str:reference>/duplicates/<int:pair_id>/", views.merge, name="merge"),
     path("<str:reference>/merges/<int:merge_id>/undo/", views.undo_merge, name="undo_merge"),
 ]

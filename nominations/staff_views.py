@@ -3,6 +3,7 @@
 import csv
 import mimetypes
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -18,7 +19,13 @@ from council.roles import Role
 from nominations import services
 from nominations.forms import RejectForm
 from nominations.models import Nomination, NominationImport, NomineeMerge, PossibleDuplicate
-from nominations.selectors import campaign_current, nomination_history, review_queue
+from nominations.selectors import (
+    campaign_current,
+    consent_links_for_staff,
+    nomination_history,
+    nominee_consent,
+    review_queue,
+)
 from nominations.staff_forms import (
     AssignForm,
     BulkDecisionForm,
@@ -133,6 +140,7 @@ _candidate_nominations = Prefetch(
 
 def _detail_page(request, nomination, *, family_form=None):
     nominee = nomination.nominee
+    consent = nominee_consent(nominee)
     context = {
         "nomination": nomination,
         "nominee": nominee,
@@ -153,6 +161,12 @@ def _detail_page(request, nomination, *, family_form=None):
         "merges": NomineeMerge.objects.filter(into=nominee, undone_at__isnull=True).select_related(
             "merged"
         ),
+        "consent": consent,
+        "consent_name": consent.display_name(nominee),
+        "consent_code_url": settings.SITE_URL + reverse("nominations:consent_code"),
+        "consent_links": consent_links_for_staff(nominee)
+        if nomination.status == Nomination.Status.APPROVED
+        else [],
         "notes": nomination.notes.select_related("author"),
         "history": nomination_history(nomination),
         "reject_form": RejectForm(),
@@ -248,7 +262,8 @@ def mark_died(request, reference):
     services.nominee_mark_died(nominee=nomination.nominee, has_died=has_died, actor=request.user)
     messages.success(
         request,
-        f"{nomination.nominee.name} is marked as having died. The letter will go to the family."
+        f"{nomination.nominee.name} is marked as having died. Add the family's details below: "
+        "the letter and the consent link go to them, never to the nominee."
         if has_died
         else f"{nomination.nominee.name} is no longer marked as having died.",
     )
@@ -291,6 +306,28 @@ def merge(request, reference, pair_id):
     else:
         services.possible_duplicate_dismiss(pair=pair, actor=request.user)
         messages.success(request, "Marked as different people.")
+    return _back(nomination)
+
+
+@comms_required
+@require_POST
+def consent_resend(request, reference):
+    """New consent links for an approved nominee (lost, expired, or asked for by phone)."""
+    nomination = _get(reference)
+    if nomination.status != Nomination.Status.APPROVED:
+        messages.error(request, "Consent is asked for once a nomination is approved.")
+        return _back(nomination)
+    links = services.consent_request(nominee=nomination.nominee, actor=request.user)
+    by_post = [link for link in links if not services.consent_link_email(nomination.nominee, link)]
+    messages.success(
+        request,
+        "New consent links sent; the old ones no longer work."
+        + (
+            " A code with no email address to go to is shown below: read it out or post it."
+            if by_post
+            else ""
+        ),
+    )
     return _back(nomination)
 
 

@@ -40,7 +40,7 @@ MATRIX = {
     "nominations:consent_answer": ("/consent/answer/", dict.fromkeys(ROLES, 302)),
     "nominations:consent": ("/consent/not-a-token/", dict.fromkeys(ROLES, 400)),
     # The nominee's own page and shared cards: signed links, so a made-up one is 404 for everyone.
-    "recognition:nominee": ("/nominee/not-a-token/", dict.fromkeys(ROLES, 404)),
+    "recognition:nominee": ("/nominee/not-a-token/", dict.fromkeys(ROLES, 400)),
     "recognition:nominee_letter": ("/nominee/not-a-token/letter.pdf", dict.fromkeys(ROLES, 404)),
     "recognition:nominee_large_print": (
         "/nominee/not-a-token/large-print/",
@@ -111,6 +111,7 @@ MATRIX = {
             ("add_note", "notes/"),
             ("mark_died", "died/"),
             ("family_contact", "family/"),
+            ("consent_resend", "consent/"),
             ("merge", "duplicates/1/"),
             ("undo_merge", "merges/1/undo/"),
         ]

@@ -292,3 +292,25 @@ def test_a_bulk_decision_with_a_mistake_keeps_the_search_and_the_ticks(
         {"selected": [second.pk], "decision": "reject", "reason": "Duplicate", "here": here},
     )
     assert response["Location"] == f"/staff/nominations/?{here}"
+
+
+def test_staff_see_consent_and_the_codes_and_can_send_new_links(client, comms, campaign, answers):
+    nomination = staff_entry(answers, campaign, nominee_email="", postcode="NE33 2RL")
+    client.post(f"/staff/nominations/{nomination.reference}/approve/")
+    old = ConsentLink.objects.get(nominee=nomination.nominee)
+    page = client.get(f"/staff/nominations/{nomination.reference}/").content.decode()
+    assert "Not answered yet: nothing about them is published." in page
+    assert "no email address, so the code goes with the letter by post" in page
+    assert f"<strong>{old.short_code[:4]} {old.short_code[4:]}</strong>" in page
+
+    response = client.post(f"/staff/nominations/{nomination.reference}/consent/", follow=True)
+    page = response.content.decode()
+    assert "New consent links sent; the old ones no longer work." in page
+    new = ConsentLink.objects.get(nominee=nomination.nominee, superseded_at=None)
+    assert new.pk != old.pk and new.short_code[:4] in page
+
+    services.consent_record(
+        link=new, answers={"channels": ["roll_of_honour"], "name_display": "first_initial"}
+    )
+    page = client.get(f"/staff/nominations/{nomination.reference}/").content.decode()
+    assert "May be named on: the roll of honour. Name shown: Maureen C.; no photo." in page
