@@ -91,7 +91,7 @@ def test_the_letter_is_posted_to_the_familys_address_not_the_nominees(maureen):
     assert "Jean Clarke" in words and "2 Harbour View\nSOUTH SHIELDS\nNE33 1AA" in words
     rows = list(csv.reader(io.StringIO(batch.addresses.open("rb").read().decode())))
     (row,) = [row for row in rows if row[0] == str(letter.pk)]
-    assert row[1:5] == ["Jean Clarke", "2 Harbour View", "SOUTH SHIELDS", "NE33 1AA"]
+    assert row[3:7] == ["Jean Clarke", "2 Harbour View", "SOUTH SHIELDS", "NE33 1AA"]
 
 
 def test_a_released_letter_waiting_for_print_is_emailed_once_the_family_email_is_known(maureen):
