@@ -26,11 +26,14 @@ static/build/app.css: node_modules/.package-lock.json $(wildcard frontend/*.scss
 
 install: $(VENV)/.installed static/build/app.css
 
+# honcho gives each process a port of its own (the worker's is 100 above the web's),
+# so SITE_URL is pinned to the web server's: links the worker writes into emails and
+# letters must lead there.
 run: install
 	@mkdir -p var
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} $(BIN)/python manage.py load_demo
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-true} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} DJANGO_DEBUG=$${DJANGO_DEBUG:-true} PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $(PORT)
 
 # The suite runs the production settings with a throwaway key (tests/settings.py).
 TEST_ENV := DJANGO_SETTINGS_MODULE=tests.settings

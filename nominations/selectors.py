@@ -343,6 +343,8 @@ def nominations_for_stories(*, search: str = "") -> QuerySet[Nomination]:
 def nominees_for_letters(*, search: str = "", limit: int = 50) -> QuerySet[Nominee]:
     """Approved nominees to pick from, by name."""
     queryset = approved_nominees()
+    # Phones and Macs type a curly apostrophe; names are kept with a straight one.
+    search = search.replace("’", "'").replace("‘", "'").strip()
     if search:
         queryset = queryset.filter(name__icontains=search)
     return queryset.select_related("area").order_by("name")[:limit]

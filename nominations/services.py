@@ -2,6 +2,7 @@
 
 import logging
 import os
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -688,10 +689,15 @@ def consent_link_from_token(token: str) -> ConsentLink:
     return _usable(link)
 
 
+def normalise_short_code(code: str) -> str:
+    """A code as typed (any case, with spaces or hyphens) as it is stored."""
+    return re.sub(r"[\s\-‐‑–—]", "", code).upper()
+
+
 def consent_link_from_code(code: str) -> ConsentLink:
     link = (
         ConsentLink.objects.select_related("nominee")
-        .filter(short_code=code.strip().upper().replace(" ", ""))
+        .filter(short_code=normalise_short_code(code))
         .first()
     )
     if link is None:

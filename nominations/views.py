@@ -293,6 +293,17 @@ def consent(request, token):
     return _consent_page(request, link)
 
 
+def _code_problem(code: str, error) -> str:
+    if error.code != "link_invalid":
+        return str(error)  # replaced by a newer code, or out of date
+    if len(services.normalise_short_code(code)) != 8:
+        return "Enter the code as it is printed: 8 letters and numbers, like K7PD 3XQ2"
+    return (
+        "We cannot find that code. Check it against the last page of the Mayor's letter "
+        "(codes never use the letters I or O, or the numbers 0 or 1)"
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def consent_code(request):
     """Nominees without email type the code printed on the form that came with their letter."""
@@ -303,12 +314,7 @@ def consent_code(request):
         try:
             link = services.consent_link_from_code(form.cleaned_data["code"])
         except services.NominationError as error:
-            form.add_error(
-                "code",
-                "Check the code: it is 8 letters and numbers, like K7PD3XQ2"
-                if error.code == "link_invalid"
-                else str(error),
-            )
+            form.add_error("code", _code_problem(form.cleaned_data["code"], error))
         else:
             request.session[CONSENT_SESSION_KEY] = link.pk
             return redirect("nominations:consent_answer")

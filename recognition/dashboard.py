@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from council.roles import Role, user_has_role
 from recognition.models import Letter, LetterTemplate, LetterVariant
-from recognition.services import letters_needing_attention
+from recognition.services import letters_needing_attention, letters_unprintable
 
 Stage = Letter.Stage
 
@@ -16,7 +16,9 @@ def items(*, user) -> list[dict]:
     missing = len(LetterVariant.values) - LetterTemplate.objects.count()
     counts = Letter.objects.aggregate(
         to_release=Count("pk", filter=Q(stage=Stage.AWAITING_RELEASE)),
-        for_print=Count("pk", filter=Q(stage=Stage.FOR_PRINT, print_batch__isnull=True)),
+        for_print=Count(
+            "pk", filter=Q(stage=Stage.FOR_PRINT, print_batch__isnull=True, address_problem="")
+        ),
     )
     release = reverse("letters:release")
     return [
@@ -24,6 +26,11 @@ def items(*, user) -> list[dict]:
         {
             "label": "Letters that need you: not made, not sent or bounced",
             "count": letters_needing_attention().count(),
+            "href": release,
+        },
+        {
+            "label": "Letters that cannot be posted until the address is corrected",
+            "count": letters_unprintable().count(),
             "href": release,
         },
         {

@@ -17,9 +17,9 @@ class LetterTemplateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 16}),
         max_length=20000,
         help_text=(
-            "Leave a blank line between paragraphs. If you need bold, lists or links, you can "
-            "write HTML instead: &lt;p&gt; for each paragraph, &lt;strong&gt;, &lt;em&gt;, "
-            "&lt;ul&gt; and &lt;li&gt;, &lt;a&gt;. Merge fields: "
+            "Leave a blank line between paragraphs. Within a paragraph you can use "
+            "&lt;strong&gt; for bold, &lt;em&gt; and links (&lt;a href=…&gt;); a list is "
+            "&lt;ul&gt; with an &lt;li&gt; for each item. Merge fields: "
             + ", ".join("{" + name + "}" for name in merge.FIELDS)
             + "."
         ),

@@ -42,29 +42,39 @@ def sanitise(html: str) -> str:
     )
 
 
-_BLOCK_TAG = re.compile(r"<\s*(p|ul|ol|li|br)\b", re.IGNORECASE)
+_BLOCK_START = re.compile(r"^<\s*(p|ul|ol)\b", re.IGNORECASE)
+_PLAIN_ONLY = re.compile(r"^(?:<p>.*?</p>\s*)+$", re.DOTALL)
 
 
 def letter_html_from_text(text: str) -> str:
-    """The letter's words as written on the edit page, as HTML.
+    """The letter's words as written on the edit page, as HTML (sanitised after).
 
-    The Mayor's office may write plain text, a blank line between paragraphs
-    and a line break where one is wanted; or HTML, which is kept as it is.
+    A blank line starts a new paragraph and a single line break is kept. A
+    paragraph may hold tags such as <strong> or a link; one written as HTML
+    from its start (<p>, <ul>, <ol>) is kept as it is, so the two can be mixed.
     """
-    if _BLOCK_TAG.search(text):
-        return text
     paragraphs = [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
-    return "".join(
-        "<p>"
-        + "<br>".join(html.escape(line.strip(), quote=False) for line in part.splitlines())
-        + "</p>"
+    return "\n\n".join(
+        part
+        if _BLOCK_START.match(part)
+        else "<p>" + "<br>".join(line.strip() for line in part.splitlines()) + "</p>"
         for part in paragraphs
     )
 
 
 def letter_html_for_editing(body: str) -> str:
-    """The letter's HTML laid out for the edit page: a blank line between paragraphs
-    and lists, each list item on a line of its own."""
+    """The saved letter as the edit page shows it.
+
+    Plain paragraphs (nothing but <p> and <br>) come back as plain text, a blank
+    line between paragraphs; anything richer is shown as HTML laid out a block
+    to a line, each list item on a line of its own.
+    """
+    body = body.strip()
+    if _PLAIN_ONLY.match(body) and not re.search(r"<(?!/?p>|br>)", body):
+        paragraphs = re.findall(r"<p>(.*?)</p>", body, re.DOTALL)
+        return "\n\n".join(
+            html.unescape(re.sub(r"<br>\s*", "\n", paragraph)).strip() for paragraph in paragraphs
+        )
     laid_out = re.sub(r"\s*(</(?:p|ul|ol)>)\s*", r"\1\n\n", body)
     laid_out = re.sub(r"(<(?:ul|ol)>)\s*", r"\1\n", laid_out)
     laid_out = re.sub(r"\s*<li>", "\n  <li>", laid_out)
@@ -704,6 +714,15 @@ def letters_email_retrying():
         .select_related("nominee", "outbound_email")
         .order_by("nominee__name")
     )
+
+
+def letters_unprintable():
+    """Letters for the post that no print batch will take until their address is corrected."""
+    return Letter.objects.filter(
+        route=Letter.Route.POST,
+        stage__in=[Letter.Stage.AWAITING_RELEASE, Letter.Stage.FOR_PRINT],
+        print_batch__isnull=True,
+    ).exclude(address_problem="")
 
 
 def letters_needing_attention():

@@ -148,7 +148,9 @@ def release(request):
         if arrived:
             messages.info(
                 request,
-                f"{arrived} more letter{pluralize(arrived)} arrived while you were checking. "
+                "1 more letter arrived while you were checking. Check it below before you release it."
+                if arrived == 1
+                else f"{arrived} more letters arrived while you were checking. "
                 "Check them below before you release them.",
             )
         return redirect("letters:release")
@@ -162,7 +164,7 @@ def release(request):
         "sample": waiting.order_by("?")[:5],
         "waiting_email": waiting.filter(route=Letter.Route.EMAIL).count(),
         "waiting_post": waiting.filter(route=Letter.Route.POST).count(),
-        "problems": waiting.exclude(address_problem="").filter(route=Letter.Route.POST),
+        "problems": services.letters_unprintable().select_related("nominee"),
         "stages": [(label, by_stage.get(value, 0)) for value, label in Letter.Stage.choices],
         "attention": services.letters_needing_attention(),
         "retrying": services.letters_email_retrying(),

@@ -10,6 +10,7 @@ it fails on a broken copy (a service removed, a dependency loosened, ...).
 import copy
 import re
 import shlex
+import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -407,3 +408,13 @@ def test_the_image_carries_the_letter_fonts_from_the_assets_stage():
     # refuses to render without them.
     copies = [args for name, args in dockerfile_instructions(dockerfile_text()) if name == "COPY"]
     assert any("--from=assets" in args and "node_modules/@fontsource" in args for args in copies)
+
+
+def test_make_run_pins_links_to_the_web_servers_port():
+    # honcho sets PORT to 8223 for the worker when the web has 8123; links in the emails
+    # and letters the worker makes must still lead to the web server.
+    shown = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    (start,) = [line for line in shown.splitlines() if "honcho start" in line]
+    assert start.startswith("SITE_URL=${SITE_URL:-http://127.0.0.1:8123} ")

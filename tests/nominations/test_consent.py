@@ -145,9 +145,12 @@ def test_nominees_without_email_use_the_code_from_their_letter(client, campaign,
     )
     assert not OutboundEmail.objects.filter(subject__startswith="You have been nominated").exists()
     link = ConsentLink.objects.get(nominee=nominee)
-    page = client.post("/consent/", {"code": "WRONG123"}).content.decode()
-    assert "Check the code" in page
-    response = client.post("/consent/", {"code": link.short_code.lower()})
+    page = client.post("/consent/", {"code": "ZZZZ 9999"}).content.decode()
+    assert "We cannot find that code." in page
+    page = client.post("/consent/", {"code": "ZZZ"}).content.decode()
+    assert "Enter the code as it is printed: 8 letters and numbers, like K7PD 3XQ2" in page
+    typed = f"{link.short_code[:4].lower()}-{link.short_code[4:]}"  # hyphen and lower case
+    response = client.post("/consent/", {"code": typed})
     assert response["Location"] == "/consent/answer/"
     client.post("/consent/answer/", EVERYTHING)
     assert nominee_consent(nominee).press

@@ -150,3 +150,8 @@ def test_nominees_with_the_same_name_can_be_told_apart(db):
         f"Dock Lunch Club, Westoe (nominee {people[3].pk})",
         "Sam Nowhere",
     ]
+
+
+def test_a_curly_apostrophe_finds_a_straight_one(client, demo, mayors_office):
+    page = client.get("/staff/letters/preview/", {"q": "o’neill"}).content.decode()
+    assert "Margaret O&#x27;Neill" in page or "Margaret O'Neill" in page

@@ -106,13 +106,29 @@ def test_the_letter_can_be_written_as_plain_paragraphs(client, mayors_office):
     )
     template = LetterTemplate.objects.get(variant="person")
     assert template.body == (
-        "<p>Thank you &amp; well done.</p><p>You were nominated for {category}.<br>It means a lot.</p>"
+        "<p>Thank you &amp; well done.</p>\n\n"
+        "<p>You were nominated for {category}.<br>It means a lot.</p>"
     )
-    # Shown again a paragraph to a line, a blank line between, to be changed.
+    # Shown again as it was written, to be changed the same way.
     page = client.get("/staff/letters/person/").content.decode()
-    assert (
-        "&lt;p&gt;Thank you &amp;amp; well done.&lt;/p&gt;\n\n&lt;p&gt;You were nominated" in page
+    assert ">\nThank you &amp; well done.\n\nYou were nominated for {category}.\nIt means" in page
+
+
+def test_plain_paragraphs_can_follow_html_and_hold_tags(mayors_office):
+    template = services.letter_template_save(
+        variant="person",
+        salutation="Dear {first_name}",
+        body="<p>One</p>\n\nYou are <strong>wonderful</strong>.\nTruly.\n\nFish & chips < 5 pounds",
+        actor=mayors_office,
     )
+    assert template.body == (
+        "<p>One</p>\n\n<p>You are <strong>wonderful</strong>.<br>Truly.</p>\n\n"
+        "<p>Fish &amp; chips &lt; 5 pounds</p>"
+    )
+    # With a tag in it the letter is shown as HTML, and saving that again changes nothing.
+    shown = services.letter_html_for_editing(template.body)
+    assert shown == template.body
+    assert services.sanitise(services.letter_html_from_text(shown)) == template.body
 
 
 def test_html_is_laid_out_for_editing_and_saved_the_same():

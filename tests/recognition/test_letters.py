@@ -272,7 +272,7 @@ def test_release_sends_only_the_letters_the_mayors_office_was_shown(client, demo
     response = client.post("/staff/letters/release/", {"up_to": up_to}, follow=True)
     page = response.content.decode()
     assert "Released 3 letters to be emailed and 1 for the next print batch." in page
-    assert "1 more letter arrived while you were checking." in page
+    assert "1 more letter arrived while you were checking. Check it below" in page
     arrived.refresh_from_db()
     assert arrived.stage == Letter.Stage.AWAITING_RELEASE and arrived.released_at is None
     assert "Release 1 letter" in page
@@ -302,6 +302,7 @@ def test_a_posted_letter_carries_the_consent_code_no_email_could(demo):
     link = nominee.consent_links.get(superseded_at=None)
     pages = text_of_pdf(letter_pdf(nominee_id=nominee.pk))
     assert len(pages) == 2 and "Dear Margaret" in pages[0]
+    assert "Please turn over: how to tell us what we may share." in pages[0]
     code = f"{link.short_code[:4]} {link.short_code[4:]}"
     assert "Your choices: may we share the news?" in pages[1]
     assert f"For Margaret O'Neill {code}" in pages[1].replace("’", "'")
@@ -335,4 +336,27 @@ def test_the_dashboard_shows_the_mayors_office_letters_to_release(client, demo):
     page = client.get("/staff/").content.decode()
     assert re.search(
         r'<span class="app-dashboard__count">1</span> Letters waiting for a print', page
+    )
+
+
+def test_a_letter_that_cannot_be_printed_is_flagged_not_counted_as_waiting(client, demo):
+    client.force_login(StaffFactory(roles=[Role.MAYORS_OFFICE], authenticator=True))
+    services.letters_release(actor=None)
+    Letter.objects.filter(route=Letter.Route.POST, stage=Letter.Stage.FOR_PRINT).update(
+        address_problem="There is no postcode"
+    )
+    unprintable = Letter.objects.filter(stage=Letter.Stage.FOR_PRINT).exclude(address_problem="")
+    count = unprintable.count()
+    assert count >= 1
+    page = client.get("/staff/").content.decode()
+    assert re.search(
+        rf'<span class="app-dashboard__count">{count}</span> Letters that cannot be posted', page
+    )
+    assert re.search(
+        r'<span class="app-dashboard__count">0</span> Letters waiting for a print', page
+    )
+    page = client.get("/staff/letters/release/").content.decode()
+    assert "Letters that cannot be posted" in page
+    assert f"{unprintable.first().nominee.name}: There is no postcode" in page.replace(
+        "&#x27;", "'"
     )
