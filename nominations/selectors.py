@@ -222,6 +222,8 @@ class ConsentLinkState:
 
     role: str  # ConsentLink.Role
     emailed_to: str  # "" when it goes by post, its code printed with the letter
+    # With no email: whether there is an address for the letter (and its code) at all.
+    by_post: bool
     code: str
     expires_at: object  # datetime
     answer: ConsentRecord | None  # the newest answer given with this person's links
@@ -238,6 +240,10 @@ def consent_links_for_staff(nominee: Nominee) -> list[ConsentLinkState]:
         ConsentLinkState(
             role=link.role,
             emailed_to=consent_link_email(nominee, link),
+            by_post=bool(
+                (nominee.address_line_1 and nominee.postcode)
+                or (nominee.has_died and nominee.family_address_line_1 and nominee.family_postcode)
+            ),
             code=link.short_code,
             expires_at=link.expires_at,
             answer=consent_answer_of(nominee, link.role),

@@ -295,7 +295,15 @@ def test_a_bulk_decision_with_a_mistake_keeps_the_search_and_the_ticks(
 
 
 def test_staff_see_consent_and_the_codes_and_can_send_new_links(client, comms, campaign, answers):
-    nomination = staff_entry(answers, campaign, nominee_email="", postcode="NE33 2RL")
+    nomination = staff_entry(
+        answers,
+        campaign,
+        nominee_email="",
+        address_line_1="1 High Street",
+        town="South Shields",
+        postcode="NE33 2RL",
+        contact_methods=["post"],
+    )
     client.post(f"/staff/nominations/{nomination.reference}/approve/")
     old = ConsentLink.objects.get(nominee=nomination.nominee)
     page = client.get(f"/staff/nominations/{nomination.reference}/").content.decode()
@@ -314,3 +322,22 @@ def test_staff_see_consent_and_the_codes_and_can_send_new_links(client, comms, c
     )
     page = client.get(f"/staff/nominations/{nomination.reference}/").content.decode()
     assert "May be named on: the roll of honour. Name shown: Maureen C.; no photo." in page
+
+
+def test_a_nominee_with_no_email_or_address_has_their_code_read_out(
+    client, comms, campaign, answers
+):
+    nomination = staff_entry(
+        answers,
+        campaign,
+        nominee_email="",
+        address_line_1="",
+        town="",
+        postcode="",
+        employer="Westoe Road Bakery",
+        contact_methods=["employer"],
+    )
+    client.post(f"/staff/nominations/{nomination.reference}/approve/")
+    page = client.get(f"/staff/nominations/{nomination.reference}/").content.decode()
+    assert "no email address or postal address: read the code out to them" in page
+    assert "goes with the letter by post" not in page
