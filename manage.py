@@ -5,6 +5,10 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if sys.argv[1:2] == ["makemigrations"]:
+        # Writing or checking migration files reads the models only: no secret, no
+        # server. Elsewhere the production settings still refuse to start without one.
+        os.environ.setdefault("DJANGO_DEBUG", "true")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

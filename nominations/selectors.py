@@ -356,6 +356,22 @@ def nominees_for_letters(*, search: str = "", limit: int = 50) -> QuerySet[Nomin
     return queryset.select_related("area").order_by("name")[:limit]
 
 
+def nominees_to_choose(
+    *, search: str = "", limit: int = 200, also=()
+) -> tuple[list[Nominee], bool]:
+    """The approved nominees a list offers (by name, up to `limit`) and whether there are more.
+
+    `also` names nominees that must be offered whether or not the search or the
+    limit takes them in (one a link asks for, ones already on the page).
+    """
+    found = list(nominees_for_letters(search=search, limit=limit + 1))
+    listed = found[:limit]
+    missing = {int(pk) for pk in also if str(pk).isdigit()} - {nominee.pk for nominee in listed}
+    if missing:
+        listed += list(approved_nominees().filter(pk__in=missing).select_related("area"))
+    return listed, len(found) > limit
+
+
 def nominee_from_link(token: str) -> Nominee | None:
     """The nominee a current consent link belongs to, or None: the key to their own page."""
     from nominations.services import NominationError, consent_link_from_token

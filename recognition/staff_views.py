@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from council.permissions import staff_required
 from council.roles import Role
-from nominations.selectors import approved_nominees, nominees_for_letters
+from nominations.selectors import nominees_to_choose
 from recognition import merge, services
 from recognition.forms import LetterTemplateForm, PreviewForm, StaffLargePrintForm
 from recognition.models import Letter, LetterTemplate, LetterVariant, PrintBatch
@@ -91,13 +91,11 @@ def preview(request):
     from recognition.letter_pdf import LetterProblem
 
     search = request.GET.get("q", "").strip()
-    nominees = list(nominees_for_letters(search=search, limit=PREVIEW_CHOICES + 1))
-    listed = nominees[:PREVIEW_CHOICES]
     # A link straight to one nominee's letter (the release page's sample) works
     # whoever it is, listed or not.
-    asked_for = request.GET.get("nominee", "")
-    if asked_for.isdigit() and all(str(nominee.pk) != asked_for for nominee in listed):
-        listed += list(approved_nominees().filter(pk=int(asked_for)))
+    listed, more = nominees_to_choose(
+        search=search, limit=PREVIEW_CHOICES, also=[request.GET.get("nominee", "")]
+    )
     # Finding a name fills in only `q`: the list narrows, no error is shown.
     form = PreviewForm(request.GET if "nominee" in request.GET else None, nominees=listed)
     if form.is_bound and form.is_valid():
@@ -119,8 +117,8 @@ def preview(request):
         {
             "form": form,
             "q": search,
-            "found": min(len(nominees), PREVIEW_CHOICES),
-            "more": len(nominees) > PREVIEW_CHOICES,
+            "found": min(len(listed), PREVIEW_CHOICES),
+            "more": more,
         },
     )
 
@@ -177,10 +175,11 @@ def release(request):
 def large_print(request):
     """Letters asked for in large print, and a request taken by phone or letter recorded."""
     letters = services.letters_large_print()
-    nominees = [
-        *nominees_for_letters(search=request.GET.get("q", ""), limit=500),
-        *(letter.nominee for letter in letters),
-    ]
+    nominees, _more = nominees_to_choose(
+        search=request.GET.get("q", ""),
+        limit=500,
+        also=[letter.nominee_id for letter in letters],
+    )
     form = StaffLargePrintForm(
         request.POST or None, initial={"large_print": "yes"}, nominees=nominees
     )

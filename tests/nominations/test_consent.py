@@ -71,24 +71,30 @@ def test_withdrawing_takes_everything_down_at_once(client, campaign, answers):
     )
 
 
-def test_an_under_18_is_publishable_only_when_both_agree(client, campaign, answers):
+ROLL_ONLY = {"channels": ["roll_of_honour"], "name_display": "full", "photo_allowed": "no"}
+
+
+def young_person(campaign, answers, **changes):
+    """An approved under-18 with a guardian: the nominee and their two consent links."""
     nominee = approved(
         campaign,
         answers,
         nominee_kind="young_person",
-        nominee_email="",
         guardian_name="Pat",
         guardian_email="pat@example.net",
+        **changes,
     )
     young, guardian = (
         ConsentLink.objects.get(nominee=nominee, role=role) for role in ("nominee", "guardian")
     )
+    return nominee, young, guardian
+
+
+def test_an_under_18_is_publishable_only_when_both_agree(client, campaign, answers):
+    nominee, young, guardian = young_person(campaign, answers, nominee_email="")
     services.consent_record(link=young, answers=EVERYTHING)
     assert not nominee_consent(nominee).roll_of_honour
-    services.consent_record(
-        link=guardian,
-        answers={"channels": ["roll_of_honour"], "name_display": "full", "photo_allowed": "no"},
-    )
+    services.consent_record(link=guardian, answers=ROLL_ONLY)
     consent = nominee_consent(nominee)
     assert consent.roll_of_honour and not consent.website_story and not consent.photo_allowed
     assert consent.name_display == "first_initial"  # the more private choice wins
@@ -161,22 +167,9 @@ def checked_channels(page: str) -> set[str]:
 
 
 def test_each_person_sees_their_own_answer_not_what_both_allow(client, campaign, answers):
-    nominee = approved(
-        campaign,
-        answers,
-        nominee_kind="young_person",
-        nominee_email="priya@example.net",
-        guardian_name="Pat",
-        guardian_email="pat@example.net",
-    )
-    young, guardian = (
-        ConsentLink.objects.get(nominee=nominee, role=role) for role in ("nominee", "guardian")
-    )
+    _nominee, young, guardian = young_person(campaign, answers, nominee_email="priya@example.net")
     services.consent_record(link=young, answers=EVERYTHING)
-    services.consent_record(
-        link=guardian,
-        answers={"channels": ["roll_of_honour"], "name_display": "full", "photo_allowed": "no"},
-    )
+    services.consent_record(link=guardian, answers=ROLL_ONLY)
     page = client.get(f"/consent/{services.consent_token(young)}/").content.decode()
     assert checked_channels(page) == set(EVERYTHING["channels"])
     assert "We share only what your parent or guardian has also agreed to." in page

@@ -294,17 +294,23 @@ def test_a_bulk_decision_with_a_mistake_keeps_the_search_and_the_ticks(
     assert response["Location"] == f"/staff/nominations/?{here}"
 
 
+def approved_without_email(client, answers, campaign, **contact):
+    """A nomination of someone with no email, entered and approved by the signed-in comms."""
+    nomination = staff_entry(answers, campaign, nominee_email="", **contact)
+    client.post(f"/staff/nominations/{nomination.reference}/approve/")
+    return nomination
+
+
 def test_staff_see_consent_and_the_codes_and_can_send_new_links(client, comms, campaign, answers):
-    nomination = staff_entry(
+    nomination = approved_without_email(
+        client,
         answers,
         campaign,
-        nominee_email="",
         address_line_1="1 High Street",
         town="South Shields",
         postcode="NE33 2RL",
         contact_methods=["post"],
     )
-    client.post(f"/staff/nominations/{nomination.reference}/approve/")
     old = ConsentLink.objects.get(nominee=nomination.nominee)
     page = client.get(f"/staff/nominations/{nomination.reference}/").content.decode()
     assert "Not answered yet: nothing about them is published." in page
@@ -327,17 +333,16 @@ def test_staff_see_consent_and_the_codes_and_can_send_new_links(client, comms, c
 def test_a_nominee_with_no_email_or_address_has_their_code_read_out(
     client, comms, campaign, answers
 ):
-    nomination = staff_entry(
+    nomination = approved_without_email(
+        client,
         answers,
         campaign,
-        nominee_email="",
         address_line_1="",
         town="",
         postcode="",
         employer="Westoe Road Bakery",
         contact_methods=["employer"],
     )
-    client.post(f"/staff/nominations/{nomination.reference}/approve/")
     page = client.get(f"/staff/nominations/{nomination.reference}/").content.decode()
     assert "no email address or postal address: read the code out to them" in page
     assert "goes with the letter by post" not in page
