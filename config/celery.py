@@ -51,6 +51,8 @@ app.conf.task_queues = (
 app.conf.task_routes = {
     "council.tasks.email_send": {"queue": "email"},
     "council.tasks.emails_send": {"queue": "email"},
+    # Filing a nomination sent on the form is what makes its confirmation email.
+    "nominations.tasks.file_received": {"queue": "email"},
 }
 
 app.conf.beat_schedule = {
@@ -58,6 +60,16 @@ app.conf.beat_schedule = {
     # down when the row was saved) and settle work left half-done by a worker
     # that died. Every minute, so nothing waits long after an outage.
     "outgoing-sweep": {"task": "council.tasks.outgoing_sweep", "schedule": crontab()},
+    # Nominations sent on the public form are saved as one row each (a receipt)
+    # and filed here: nominee, nomination, audit row and confirmation email.
+    # Every 5 seconds, so the confirmation email follows the form within
+    # seconds; a run files everything waiting, so a message that is not taken
+    # within 30 seconds (the worker busy, the broker down) is dropped, not stacked.
+    "nominations-file-received": {
+        "task": "nominations.tasks.file_received",
+        "schedule": 5.0,
+        "options": {"expires": 30},
+    },
     # Nominations never confirmed by email are deleted after 30 days (privacy
     # notice). Nightly, when nobody is working the queue.
     "nominations-purge-unconfirmed": {

@@ -237,7 +237,7 @@ MFA_RECOVERY_CODE_COUNT = 10
 
 # --- Sessions, cookies and security headers -------------------------------------------
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "council.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # A signed-in person who does nothing for this long is signed out.

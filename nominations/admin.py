@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from nominations import services
-from nominations.models import Campaign, Category
+from nominations.models import Campaign, Category, NominationReceipt
 
 
 class CategoryInline(admin.TabularInline):
@@ -22,3 +22,21 @@ class CampaignAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # Categories changed with the campaign: the journey must offer the new ones.
         services.campaign_save(campaign=form.instance, actor=request.user, changed=["categories"])
+
+
+@admin.register(NominationReceipt)
+class NominationReceiptAdmin(admin.ModelAdmin):
+    """Nominations sent on the form, as received; the worker files them (read only here)."""
+
+    list_display = ["reference", "received_at", "filed_at", "attempts", "last_error"]
+    list_filter = [("filed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["reference"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

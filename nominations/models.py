@@ -263,6 +263,44 @@ class Nomination(models.Model):
         return self.nominee_kind == NomineeKind.YOUNG_PERSON
 
 
+class NominationReceipt(models.Model):
+    """A nomination as the public form received it, kept until the worker files it.
+
+    Sending the form saves this one row, with the answers exactly as the
+    journey kept them, and nothing else: the reply to the resident waits for a
+    single insert. Within seconds the worker files it (see
+    `nominations.services.nomination_file`): the Nominee, the Nomination under
+    the same reference, its audit row and the confirmation email are made in
+    one transaction, the photo moves out of the pending folder, and the answers
+    are cleared from this row, whose reference and times stay as the record of
+    when it came in. A receipt the worker could not file keeps its answers and
+    says why in `last_error`; it is tried again on every run.
+    """
+
+    reference = models.CharField(max_length=12, unique=True, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    # The journey's answers: ids for the category and the ward, text for the rest.
+    answers = models.JSONField(default=dict, blank=True)
+    # The re-encoded photo waiting in the pending folder of the default storage.
+    photo_name = models.CharField(max_length=255, blank=True)
+    source_code = models.ForeignKey(
+        "council.SourceCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    filed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    nomination = models.OneToOneField(
+        Nomination, null=True, blank=True, on_delete=models.SET_NULL, related_name="receipt"
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} (received {self.received_at:%d %b %Y %H:%M})"
+
+
 class NominationNote(models.Model):
     """A comment between staff about a nomination; never shown to the public."""
 

@@ -5,6 +5,7 @@ takes effect everywhere at once.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
@@ -12,7 +13,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from council.models import AuditLogEntry
-from nominations.models import ConsentLink, ConsentRecord, NameDisplay, Nomination, Nominee
+from nominations.models import (
+    ConsentLink,
+    ConsentRecord,
+    NameDisplay,
+    Nomination,
+    NominationReceipt,
+    Nominee,
+)
 
 CAMPAIGN_CACHE_KEY = "nominations:current-campaign:v1"
 
@@ -425,3 +433,26 @@ def campaigns_with_categories() -> list:
     from nominations.models import Campaign
 
     return list(Campaign.objects.prefetch_related("categories").order_by("-opens_at"))
+
+
+# Longer than this unfiled, a receipt means the worker is not running (it files every 5 s).
+RECEIPT_OVERDUE_AFTER = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class ReceiptsOverdue:
+    count: int
+    oldest: datetime | None
+    failing: int
+
+
+def receipts_overdue(*, now=None) -> ReceiptsOverdue:
+    """Nominations sent on the form that the worker has not filed in time, or could not file."""
+    now = now or timezone.now()
+    waiting = NominationReceipt.objects.filter(filed_at__isnull=True).filter(
+        Q(received_at__lt=now - RECEIPT_OVERDUE_AFTER) | Q(attempts__gt=0)
+    )
+    oldest = waiting.order_by("received_at").values_list("received_at", flat=True).first()
+    return ReceiptsOverdue(
+        count=waiting.count(), oldest=oldest, failing=waiting.filter(attempts__gt=0).count()
+    )

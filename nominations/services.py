@@ -9,12 +9,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from council import outgoing
+from council.models import Area
 from council.services import audit_log, email_queue
 from nominations import matching
 from nominations.models import (
@@ -25,6 +27,7 @@ from nominations.models import (
     Nomination,
     NominationImport,
     NominationNote,
+    NominationReceipt,
     Nominee,
     NomineeKind,
     NomineeMerge,
@@ -158,18 +161,23 @@ def nomination_submit(
     source: str = Nomination.Source.PUBLIC,
     source_code=None,
     actor=None,
+    receipt: NominationReceipt | None = None,
 ) -> Nomination:
     """Save a nomination. From the public form it waits for the nominator to confirm by email;
-    entered by staff or uploaded by a partner, it goes straight to the review queue."""
+    entered by staff or uploaded by a partner, it goes straight to the review queue.
+
+    Filing a receipt (`nomination_file`) passes it: the nomination takes the receipt's
+    reference and time, and the campaign is not checked again, as the form took it
+    while the campaign was open."""
     category: Category = answers["category"]
     if category.campaign_id != campaign.pk:
         raise NominationError("category_not_in_campaign")
-    if source == Nomination.Source.PUBLIC:
+    if source == Nomination.Source.PUBLIC and receipt is None:
         _check_open(campaign)
     with transaction.atomic():
         nominee = Nominee.objects.create(**_nominee_fields(answers))
         nomination = Nomination(
-            reference=_new_reference(),
+            reference=receipt.reference if receipt else _new_reference(),
             campaign=campaign,
             category=category,
             nominee=nominee,
@@ -196,23 +204,133 @@ def nomination_submit(
             entered_by=actor if getattr(actor, "is_authenticated", False) else None,
             source_code=source_code,
         )
+        if receipt is not None:
+            nomination.created_at = receipt.received_at
         if photo is not None:
             nomination.photo.save(os.path.basename(photo.name), photo, save=False)
         if source != Nomination.Source.PUBLIC:
             nomination.status = Nomination.Status.SUBMITTED
             nomination.confirmed_at = timezone.now()
         _save_with_new_reference(nomination)
-        audit_log(
-            actor=actor,
-            action="nominations.nomination.submitted",
-            obj=nomination,
-            data={"source": source, "campaign": campaign.slug},
-        )
+        data = {"source": source, "campaign": campaign.slug}
+        if receipt is not None:
+            data["received_at"] = receipt.received_at.isoformat()
+        audit_log(actor=actor, action="nominations.nomination.submitted", obj=nomination, data=data)
         if nomination.status == Nomination.Status.SUBMITTED:
             _record_possible_duplicates(nominee)
         else:
             _send_confirmation(nomination)
     return nomination
+
+
+def nomination_receive(
+    *, campaign: Campaign, answers: dict, photo_name: str = "", source_code=None
+) -> NominationReceipt:
+    """Take a nomination from the public form: one row, filed by the worker within seconds.
+
+    `answers` are the journey's, with the category and the ward as objects (as
+    `Journey.for_service` gives them); they are kept as ids. Nothing else is
+    written here, so a rush of nominations after a story in the paper is taken
+    as fast as the database can insert one row each; `nomination_file` does the
+    rest.
+    """
+    category: Category = answers["category"]
+    if category.campaign_id != campaign.pk:
+        raise NominationError("category_not_in_campaign")
+    _check_open(campaign)
+    area = answers.get("area")
+    stored = {**answers, "category": category.pk, "area": area.pk if area else None}
+    fields = {
+        "campaign": campaign,
+        "answers": stored,
+        "photo_name": photo_name or "",
+        "source_code": source_code,
+    }
+    for _attempt in range(4):
+        try:
+            return NominationReceipt.objects.create(reference=_new_reference(), **fields)
+        except IntegrityError:  # The reference was drawn before (1 in 34 billion): draw again.
+            continue
+    return NominationReceipt.objects.create(reference=_new_reference(), **fields)
+
+
+def _answers_from_receipt(receipt: NominationReceipt) -> dict:
+    answers = dict(receipt.answers)
+    answers["category"] = Category.objects.get(pk=answers["category"], campaign=receipt.campaign)
+    area = answers.get("area")
+    answers["area"] = Area.objects.filter(pk=area).first() if area else None
+    return answers
+
+
+def nomination_file(*, receipt_id: int) -> Nomination | None:
+    """Make the nomination a receipt holds, once: its nominee, audit row and confirmation email.
+
+    Everything happens in one transaction with the receipt locked, so a second
+    run (two workers, or a message delivered twice) finds it filed and does
+    nothing. Returns the nomination, or None if the receipt was already filed.
+    """
+    with transaction.atomic():
+        receipt = (
+            # A second worker filing at the same time passes over this row.
+            NominationReceipt.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("campaign", "source_code")
+            .filter(pk=receipt_id, filed_at__isnull=True)
+            .first()
+        )
+        if receipt is None:
+            return None
+        photo_name = receipt.photo_name
+        photo = (
+            default_storage.open(photo_name)
+            if photo_name and default_storage.exists(photo_name)
+            else None
+        )
+        try:
+            nomination = nomination_submit(
+                campaign=receipt.campaign,
+                answers=_answers_from_receipt(receipt),
+                photo=photo,
+                source_code=receipt.source_code,
+                receipt=receipt,
+            )
+        finally:
+            if photo is not None:
+                photo.close()
+        receipt.filed_at = timezone.now()
+        receipt.nomination = nomination
+        receipt.answers = {}
+        receipt.photo_name = ""
+        receipt.last_error = ""
+        receipt.save(
+            update_fields=["filed_at", "nomination", "answers", "photo_name", "last_error"]
+        )
+        if photo is not None:
+            transaction.on_commit(lambda: default_storage.delete(photo_name))
+    return nomination
+
+
+def nominations_file_received(*, limit: int = 1000) -> int:
+    """File every receipt waiting (the oldest first, at most `limit`); returns how many.
+
+    A receipt that cannot be filed keeps its answers, counts the attempt and
+    records why, and the others carry on; it is tried again on the next run.
+    """
+    waiting = list(
+        NominationReceipt.objects.filter(filed_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    filed = 0
+    for pk in waiting:
+        try:
+            if nomination_file(receipt_id=pk) is not None:
+                filed += 1
+        except Exception as error:  # Kept and said; never lost, and the rest still go.
+            logger.exception("Nomination receipt %s could not be filed", pk)
+            NominationReceipt.objects.filter(pk=pk).update(
+                attempts=models.F("attempts") + 1, last_error=repr(error)[:2000]
+            )
+    return filed
 
 
 def confirmation_token(nomination: Nomination) -> str:
@@ -318,6 +436,8 @@ def nominations_purge_unconfirmed(*, now=None) -> int:
                 actor=None, action="nominations.nomination.purged", data={"reference": reference}
             )
             purged += 1
+    # A filed receipt keeps only its reference and times; after as long, it goes too.
+    NominationReceipt.objects.filter(filed_at__lt=cutoff).delete()
     return purged
 
 
@@ -756,17 +876,21 @@ def kind_label(kind: str) -> str:
 
 def pending_photos_purge(*, older_than: timedelta = timedelta(days=1)) -> int:
     """Delete photos uploaded part-way through a nomination that was never sent."""
-    from django.core.files.storage import default_storage
-
     try:
         _folders, files = default_storage.listdir("pending")
     except FileNotFoundError:
         return 0
     cutoff = timezone.now() - older_than
+    # A sent nomination's photo waits here until the worker files it.
+    waiting = set(
+        NominationReceipt.objects.filter(filed_at__isnull=True)
+        .exclude(photo_name="")
+        .values_list("photo_name", flat=True)
+    )
     removed = 0
     for name in files:
         path = f"pending/{name}"
-        if default_storage.get_modified_time(path) < cutoff:
+        if path not in waiting and default_storage.get_modified_time(path) < cutoff:
             default_storage.delete(path)
             removed += 1
     return removed

@@ -24,6 +24,7 @@ from nominations.selectors import (
     consent_links_for_staff,
     nomination_history,
     nominee_consent,
+    receipts_overdue,
     review_queue,
 )
 from nominations.staff_forms import (
@@ -73,6 +74,7 @@ def _queue_page(request, params: QueryDict, bulk: BulkDecisionForm | None = None
             "bulk": bulk or BulkDecisionForm(auto_id=BULK_IDS),
             "selected": set(bulk.data.getlist("selected")) if bulk else set(),
             "form": bulk,  # its errors go in the page's error summary
+            "overdue": receipts_overdue(),
         },
     )
 

@@ -16,3 +16,8 @@ def purge_pending_photos() -> int:
 @shared_task(name="nominations.tasks.import_run", acks_late=True)
 def import_run(import_id: int) -> None:
     services.nomination_import_run(import_id=import_id)
+
+
+@shared_task(name="nominations.tasks.file_received", acks_late=True)
+def file_received() -> int:
+    return services.nominations_file_received()

@@ -137,31 +137,22 @@ def check(request):
             return redirect("nominations:sent")
         if over_limit(request, "nominate", email=answers.get("nominator_email", "")):
             return too_many(request, "nominate")
-        photo = (
-            default_storage.open(journey.photo_file)
-            if journey.photo_file and default_storage.exists(journey.photo_file)
-            else None
-        )
         try:
-            nomination = services.nomination_submit(
+            # One row; the worker files it within seconds (see NominationReceipt).
+            receipt = services.nomination_receive(
                 campaign=campaign,
                 answers=journey.for_service(),
-                photo=photo,
+                photo_name=journey.photo_file or "",
                 source_code=source_code_from_session(request),
             )
         except services.NominationError as error:
             messages.error(request, str(error))
             return redirect("nominations:start")
-        finally:
-            if photo is not None:
-                photo.close()
-        if journey.photo_file:
-            default_storage.delete(journey.photo_file)
         journey.clear()
         request.session["nomination_sent"] = {
-            "reference": nomination.reference,
-            "email": nomination.nominator_email,
-            "name": nomination.nominee_name,
+            "reference": receipt.reference,
+            "email": (answers.get("nominator_email") or "").strip().lower(),
+            "name": " ".join(answers["nominee_name"].split()),
         }
         return redirect("nominations:sent")
     return TemplateResponse(

@@ -338,7 +338,11 @@ def test_email_tasks_have_their_own_queue_which_every_worker_takes_from():
     keys = {queue.name: queue.routing_key for queue in app.conf.task_queues}
     assert keys == {"celery": "celery", "email": "email"}
     router = app.amqp.router
-    for name in ("council.tasks.email_send", "council.tasks.emails_send"):
+    for name in (
+        "council.tasks.email_send",
+        "council.tasks.emails_send",
+        "nominations.tasks.file_received",
+    ):
         route = router.route({}, name)
         assert (route["queue"].name, route["queue"].routing_key) == ("email", "email")
     route = router.route({}, "recognition.tasks.letters_send")

@@ -11,6 +11,7 @@ from council.models import OutboundEmail
 from council.roles import Role
 from nominations.models import Nomination
 from nominations.selectors import nominee_consent
+from nominations.tasks import file_received
 from tests.council.factories import AreaFactory, StaffFactory
 from tests.e2e.browser import navigation, sign_in_with_code, visit
 from tests.nominations.factories import CampaignFactory, CategoryFactory
@@ -91,6 +92,7 @@ def nominate(page: Page, *, photo: Path | None = None) -> None:
     with navigation(page):
         page.get_by_role("button", name="Send nomination").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    file_received()  # what the worker does every few seconds: the nomination and its email
 
 
 def sign_in_as_comms(page: Page) -> None:

@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from council.models import OutboundEmail
-from nominations.models import Nomination
+from nominations.models import Nomination, NominationReceipt
+from nominations.tasks import file_received
 from tests.nominations.images import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,13 @@ def walk(client, campaign, ward, *, kind="person", photo=None, methods=("email",
     return client.get("/nominate/check/")
 
 
+def send(client, data=None):
+    """Send the nomination from the check page, then file it as the worker does within seconds."""
+    response = client.post("/nominate/check/", data or {})
+    file_received()
+    return response
+
+
 def test_start_page_describes_the_campaign(client, campaign):
     page = client.get("/nominate/").content.decode()
     assert "Nominate a local hero" in page
@@ -105,11 +113,24 @@ def test_the_whole_journey_makes_one_unconfirmed_nomination_and_a_confirmation_e
 
     response = client.post("/nominate/check/")
     assert response["Location"] == "/nominate/sent/"
+    # Sending saved one row, which the worker files: nothing else yet.
+    receipt = NominationReceipt.objects.get()
+    assert receipt.answers["nominee_name"] == "Maureen Clarke" and receipt.filed_at is None
+    assert not Nomination.objects.exists() and not OutboundEmail.objects.exists()
+    sent = client.get("/nominate/sent/").content.decode()
+    assert receipt.reference in sent and "jo@example.net" in sent and "Maureen Clarke" in sent
+
+    assert file_received() == 1
+    assert file_received() == 0  # filed once, however often the worker runs
     nomination = Nomination.objects.get()
+    assert nomination.reference == receipt.reference
+    assert nomination.created_at == receipt.received_at
     assert nomination.status == Nomination.Status.UNCONFIRMED
     assert nomination.nominee.name == "Maureen Clarke"
-    sent = client.get("/nominate/sent/").content.decode()
-    assert nomination.reference in sent and "jo@example.net" in sent
+    assert nomination.area == ward and nomination.category.name == "Good neighbour"
+    receipt.refresh_from_db()
+    assert receipt.nomination == nomination and receipt.filed_at is not None
+    assert receipt.answers == {}  # the nomination holds them now
 
     email = OutboundEmail.objects.get(to=["jo@example.net"])
     assert email.subject == "Confirm your nomination of Maureen Clarke"
@@ -132,7 +153,7 @@ def test_the_whole_journey_makes_one_unconfirmed_nomination_and_a_confirmation_e
 
 def test_a_resent_link_replaces_the_old_one(client, campaign, ward):
     walk(client, campaign, ward)
-    client.post("/nominate/check/")
+    send(client)
     first = OutboundEmail.objects.get().body_text
     response = client.post("/nominate/resend/", {"email": "JO@example.net"})
     assert "we have sent a new link" in response.content.decode()
@@ -172,7 +193,7 @@ def test_jumping_ahead_returns_to_the_first_unanswered_question_and_creates_noth
         ]
         == "/nominate/category/"
     )
-    assert not Nomination.objects.exists()
+    assert not NominationReceipt.objects.exists() and not Nomination.objects.exists()
 
 
 def test_each_question_explains_what_is_wrong_next_to_the_field(client, campaign, ward):
@@ -201,7 +222,7 @@ def test_a_wrong_postcode_is_explained(client, campaign, ward):
 def test_a_young_person_needs_a_parent_or_guardian(client, campaign, ward):
     check = walk(client, campaign, ward, kind="young_person", methods=("post",)).content.decode()
     assert "Pat Clarke" in check
-    client.post("/nominate/check/")
+    send(client)
     nomination = Nomination.objects.get()
     assert nomination.is_under_18
     assert nomination.nominee.guardian_email == "pat@example.net"
@@ -233,7 +254,7 @@ def test_an_organisation_left_blank_can_be_added_from_the_check_page(client, cam
     assert response["Location"] == "/nominate/check/"
     check = client.get("/nominate/check/").content.decode()
     assert "Westoe Surgery" in check and "No organisation" not in check
-    client.post("/nominate/check/")
+    send(client)
     assert Nomination.objects.get().nominator_organisation == "Westoe Surgery"
 
 
@@ -242,7 +263,7 @@ def test_a_photo_is_re_encoded_stripped_and_stored_under_a_random_name(client, c
         "my holiday snap.jpg", jpeg_bytes(gps=True), content_type="image/jpeg"
     )
     walk(client, campaign, ward, photo=upload)
-    client.post("/nominate/check/")
+    send(client)
     nomination = Nomination.objects.get()
     assert nomination.photo.name.startswith("nominations/")
     assert "holiday" not in nomination.photo.name
@@ -275,7 +296,7 @@ def test_the_honeypot_drops_robots_without_telling_them(client, campaign, ward):
     walk(client, campaign, ward)
     response = client.post("/nominate/check/", {"website": "http://spam.example"})
     assert response["Location"] == "/nominate/sent/"
-    assert not Nomination.objects.exists()
+    assert not NominationReceipt.objects.exists() and not Nomination.objects.exists()
 
 
 def test_too_many_nominations_from_one_address_get_a_clear_page_and_keep_the_answers(
@@ -289,7 +310,7 @@ def test_too_many_nominations_from_one_address_get_a_clear_page_and_keep_the_ans
     try:
         for _ in range(2):
             walk(client, campaign, ward)
-            assert client.post("/nominate/check/")["Location"] == "/nominate/sent/"
+            assert send(client)["Location"] == "/nominate/sent/"
         walk(client, campaign, ward)
         response = client.post("/nominate/check/")
         assert response.status_code == 429
@@ -338,13 +359,13 @@ def test_a_nomination_after_a_leaflet_code_is_attributed_to_it(client, campaign,
     )
     assert client.get("/v/westoe-leaflet")["Location"] == "/nominate/"
     walk(client, campaign, ward)
-    client.post("/nominate/check/")
+    send(client)
     assert Nomination.objects.get().source_code == leaflet
     # Without a code, nothing is attributed.
     client.logout()
     client.cookies.clear()
     walk(client, campaign, ward)
-    client.post("/nominate/check/")
+    send(client)
     assert Nomination.objects.filter(source_code__isnull=True).count() == 1
 
 
