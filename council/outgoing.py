@@ -31,12 +31,13 @@ records them with :func:`finish_many`; the same rules hold row by row.
 
 import logging
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import ClassVar
 
 from celery import current_app
 from django.apps import apps
-from django.db import connections, models, router, transaction
+from django.db import DatabaseError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -157,6 +158,39 @@ def enqueue_many(objs) -> None:
         by_model.setdefault(type(obj), []).append(obj.pk)
     for model, pks in by_model.items():
         transaction.on_commit(lambda model=model, pks=pks: publish_many(model, pks))
+
+
+@contextmanager
+def records_without_waiting_for_disk(model: type[OutgoingWork]):
+    """Inside this block, PostgreSQL commits the rows' records without waiting for its disk.
+
+    Sending a batch of emails records each one as it goes (a claim, then a
+    "sent" per email, each its own commit, so a worker that dies part-way has
+    sent again only the one it was handing over). Waiting for every one of those
+    commits to be flushed to disk was most of an email's cost. With
+    `synchronous_commit` off for this connection, a commit is done once the
+    server has it: a worker killed mid-batch loses nothing it recorded; only a
+    crash of the database server itself can lose its last fraction of a second
+    of records (wal_writer_delay, three times over at worst), and then those
+    emails go again, a second copy rather than none, as when a worker dies
+    between the provider taking an email and its record. Nothing else changes:
+    the setting is for this connection and this block only. Other databases
+    (SQLite) are left as they are.
+    """
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:  # the connection broke: drop it, and the setting with it
+            connection.close()
 
 
 def _set_status(obj: OutgoingWork, status: str, **fields) -> None:

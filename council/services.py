@@ -137,7 +137,12 @@ def emails_send(*, email_ids: Iterable[int]) -> list[OutboundEmail]:
     that is busy or out of reach puts each email back to wait its turn
     (`outgoing.retry_later`). Returns the emails it claimed.
     """
-    emails = outgoing.claim_many(OutboundEmail, list(email_ids))
+    with outgoing.records_without_waiting_for_disk(OutboundEmail):
+        return _emails_send(list(email_ids))
+
+
+def _emails_send(email_ids: list[int]) -> list[OutboundEmail]:
+    emails = outgoing.claim_many(OutboundEmail, email_ids)
     if not emails:
         return []
     suppressed = set(
