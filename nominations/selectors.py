@@ -437,13 +437,36 @@ def campaigns_with_categories() -> list:
 
 # Longer than this unfiled, a receipt means the worker is not running (it files every 5 s).
 RECEIPT_OVERDUE_AFTER = timedelta(minutes=2)
+RECEIPTS_LISTED = 50
+
+
+@dataclass(frozen=True)
+class WaitingReceipt:
+    """A nomination sent on the form and not filed yet, as staff may need to find it."""
+
+    reference: str
+    received_at: datetime
+    nominee_name: str
+    nominator_email: str
+    failing: bool
 
 
 @dataclass(frozen=True)
 class ReceiptsOverdue:
     count: int
-    oldest: datetime | None
     failing: int
+    listed: list[WaitingReceipt]
+
+
+def _waiting(receipt: NominationReceipt) -> WaitingReceipt:
+    answers = receipt.answers or {}
+    return WaitingReceipt(
+        reference=receipt.reference,
+        received_at=receipt.received_at,
+        nominee_name=str(answers.get("nominee_name", "")),
+        nominator_email=str(answers.get("nominator_email", "")),
+        failing=receipt.attempts > 0,
+    )
 
 
 def receipts_overdue(*, now=None) -> ReceiptsOverdue:
@@ -452,7 +475,17 @@ def receipts_overdue(*, now=None) -> ReceiptsOverdue:
     waiting = NominationReceipt.objects.filter(filed_at__isnull=True).filter(
         Q(received_at__lt=now - RECEIPT_OVERDUE_AFTER) | Q(attempts__gt=0)
     )
-    oldest = waiting.order_by("received_at").values_list("received_at", flat=True).first()
-    return ReceiptsOverdue(
-        count=waiting.count(), oldest=oldest, failing=waiting.filter(attempts__gt=0).count()
-    )
+    listed = [_waiting(receipt) for receipt in waiting.order_by("received_at")[:RECEIPTS_LISTED]]
+    if len(listed) < RECEIPTS_LISTED:
+        count, failing = len(listed), sum(row.failing for row in listed)
+    else:
+        count, failing = waiting.count(), waiting.filter(attempts__gt=0).count()
+    return ReceiptsOverdue(count=count, failing=failing, listed=listed)
+
+
+def receipt_waiting(reference: str) -> WaitingReceipt | None:
+    """The nomination sent on the form under this reference, if it is not filed yet."""
+    receipt = NominationReceipt.objects.filter(
+        reference=reference.strip().upper(), filed_at__isnull=True
+    ).first()
+    return _waiting(receipt) if receipt else None

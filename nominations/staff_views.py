@@ -24,6 +24,7 @@ from nominations.selectors import (
     consent_links_for_staff,
     nomination_history,
     nominee_consent,
+    receipt_waiting,
     receipts_overdue,
     review_queue,
 )
@@ -75,6 +76,8 @@ def _queue_page(request, params: QueryDict, bulk: BulkDecisionForm | None = None
             "selected": set(bulk.data.getlist("selected")) if bulk else set(),
             "form": bulk,  # its errors go in the page's error summary
             "overdue": receipts_overdue(),
+            # A resident phoning with the reference of a nomination not filed yet.
+            "waiting": receipt_waiting(cleaned["q"]) if cleaned.get("q") else None,
         },
     )
 

@@ -119,6 +119,7 @@ def test_the_whole_journey_makes_one_unconfirmed_nomination_and_a_confirmation_e
     assert not Nomination.objects.exists() and not OutboundEmail.objects.exists()
     sent = client.get("/nominate/sent/").content.decode()
     assert receipt.reference in sent and "jo@example.net" in sent and "Maureen Clarke" in sent
+    assert "we are sending an email to" in sent  # not sent yet: the worker makes it
 
     assert file_received() == 1
     assert file_received() == 0  # filed once, however often the worker runs
@@ -226,6 +227,9 @@ def test_a_young_person_needs_a_parent_or_guardian(client, campaign, ward):
     nomination = Nomination.objects.get()
     assert nomination.is_under_18
     assert nomination.nominee.guardian_email == "pat@example.net"
+    body = OutboundEmail.objects.get(to=["jo@example.net"]).body_text
+    confirmed = client.post(re.search(r"/nominate/confirm/\S+/", body).group(0)).content.decode()
+    assert "We will ask Maureen Clarke and their parent or guardian" in confirmed
 
 
 def test_changing_an_answer_returns_to_the_check_page(client, campaign, ward):

@@ -120,20 +120,27 @@ def test_beat_files_received_nominations_every_few_seconds():
 def test_comms_staff_are_told_of_nominations_the_worker_has_not_filed(client, campaign, answers):
     client.force_login(StaffFactory(roles=[Role.COMMS], authenticator=True))
     fresh = receive(campaign, answers)
-    assert "not reached this list yet" not in client.get("/staff/nominations/").content.decode()
+    assert "not been filed yet" not in client.get("/staff/nominations/").content.decode()
+    # A resident phoning with their reference is found at once, before it is filed.
+    page = client.get("/staff/nominations/", {"q": fresh.reference.lower()}).content.decode()
+    assert f"{fresh.reference} is the nomination of Maureen Clarke sent on the public form" in page
+    assert "by jo@example.net" in page and "within seconds once the background worker" in page
 
     NominationReceipt.objects.filter(pk=fresh.pk).update(
         received_at=timezone.now() - timedelta(minutes=10)
     )
     page = client.get("/staff/nominations/").content.decode()
-    assert "1 nomination sent on the public form has not reached this list yet" in page
+    assert "1 nomination sent on the public form has not been filed yet" in page
     assert "ask an administrator to check it" in page
+    assert fresh.reference in page and "Waiting for the worker" in page
 
-    broken = receive(campaign, answers)
+    broken = receive(campaign, {**answers, "nominee_name": "Ann Other"})
     NominationReceipt.objects.filter(pk=broken.pk).update(attempts=1, last_error="Category")
     page = client.get("/staff/nominations/").content.decode()
-    assert "2 nominations sent on the public form have not reached this list yet" in page
-    assert "1 could not be filed" in page
+    assert "2 nominations sent on the public form have not been filed yet" in page
+    assert "1 could not be filed" in page and "Could not be filed" in page
+    assert "Ann Other" in page
 
     file_received()
-    assert "not reached this list yet" not in client.get("/staff/nominations/").content.decode()
+    page = client.get("/staff/nominations/", {"q": fresh.reference}).content.decode()
+    assert "not been filed yet" not in page and "is the nomination of" not in page
