@@ -1,8 +1,10 @@
 """Every change to the council's own records, and the audit log that all apps write to."""
 
+import base64
 import logging
 import re
 from collections.abc import Iterable
+from email.mime.base import MIMEBase
 from importlib import import_module
 
 from django.apps import apps
@@ -199,12 +201,38 @@ def _email_message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
     for attachment in email.attachments:
         with default_storage.open(attachment["path"], "rb") as handle:
             message.attach(
-                header_safe(attachment["filename"]), handle.read(), attachment["mimetype"]
+                _mime_attachment(
+                    handle.read(), attachment["mimetype"], header_safe(attachment["filename"])
+                )
             )
     # anymail reads these; other backends ignore them.
     message.metadata = {**email.metadata, "outbound_email_id": str(email.pk)}
     message.tags = email.tags
     return message
+
+
+def _mime_attachment(content: bytes, mimetype: str, filename: str) -> MIMEBase:
+    """An attachment as Django would make it, base64-encoded in one pass.
+
+    The standard library encodes an attachment 57 bytes at a time in Python
+    (`email.encoders.encode_base64`), which was a large part of the cost of
+    emailing a letter's PDF; here the whole file is encoded at once and cut
+    into the same 76-character lines. Django 5.2 and anymail take a MIMEBase as
+    it is (anymail decodes the payload for an API provider). Django 6 deprecates
+    MIMEBase attachments for email.message.MIMEPart: move to that with it.
+    """
+    maintype, _, subtype = mimetype.partition("/")
+    part = MIMEBase(maintype, subtype or "octet-stream")
+    encoded = base64.b64encode(content).decode("ascii")
+    part.set_payload("".join(f"{encoded[at : at + 76]}\n" for at in range(0, len(encoded), 76)))
+    part["Content-Transfer-Encoding"] = "base64"
+    try:
+        filename.encode("ascii")
+    except UnicodeEncodeError:
+        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", filename))
+    else:
+        part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 def _email_not_sent(email: OutboundEmail, error: Exception) -> None:

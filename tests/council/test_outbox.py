@@ -1,6 +1,7 @@
 """The outbox: every email is a row first, sent once by the worker, failures kept for staff."""
 
 import email
+import email.policy
 import smtplib
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ from council import outgoing
 from council.mail import EmlFileBackend
 from council.models import OutboundEmail
 from council.services import EMAIL_MAX_ATTEMPTS, email_queue, email_send
+from tests.council.mailbox import attachments_received
 
 pytestmark = pytest.mark.django_db
 
@@ -216,7 +218,7 @@ def test_attachments_kept_in_storage_go_with_the_email():
         ]
     )
     email_send(email_id=queued.pk)
-    (attachment,) = mail.outbox[0].attachments
+    (attachment,) = attachments_received(mail.outbox[0])
     assert attachment == ("Letter from the Mayor.pdf", b"%PDF-1.7 the letter", "application/pdf")
 
 
@@ -431,3 +433,50 @@ def test_a_worker_keeps_its_database_connection_between_tasks(monkeypatch):
     # SQLite's in-memory test database, hence counting the calls too).
     assert connection.connection is opened
     assert closes == []
+
+
+def test_an_attachment_arrives_byte_for_byte_with_its_name(settings, tmp_path):
+    import base64
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    settings.EMAIL_BACKEND = "council.mail.EmlFileBackend"
+    content = b"%PDF-1.7\n" + os.urandom(40_001)  # not a whole number of base64 lines
+    path = default_storage.save("letters/letter.pdf", ContentFile(content))
+    queued = queue_one(
+        attachments=[
+            {"path": path, "filename": "Letter for Zoë Ó Sé.pdf", "mimetype": "application/pdf"}
+        ]
+    )
+    email_send(email_id=queued.pk)
+    (eml,) = (tmp_path / "mail").glob("*.eml")
+    parsed = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    (part,) = parsed.iter_attachments()
+    assert part.get_filename() == "Letter for Zoë Ó Sé.pdf"
+    assert part.get_content_type() == "application/pdf"
+    assert part.get_payload(decode=True) == content
+    # Lines as the standard library's own encoder cuts them.
+    assert part.get_payload().replace("\r\n", "\n") == base64.encodebytes(content).decode()
+
+
+def test_an_email_provider_through_anymail_gets_the_attachment_as_it_was(settings):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+    content = b"%PDF-1.7 the letter, " * 500
+    path = default_storage.save("letters/letter.pdf", ContentFile(content))
+    queued = queue_one(
+        attachments=[
+            {"path": path, "filename": "Letter from the Mayor.pdf", "mimetype": "application/pdf"}
+        ]
+    )
+    email_send(email_id=queued.pk)
+    (attachment,) = mail.outbox[0].anymail_test_params["attachments"]
+    assert (attachment.name, attachment.content, attachment.mimetype) == (
+        "Letter from the Mayor.pdf",
+        content,
+        "application/pdf",
+    )

@@ -15,6 +15,7 @@ from nominations.models import Nominee
 from recognition import services
 from recognition.letters import letter_content
 from recognition.models import Letter
+from tests.council.mailbox import attachments_received
 from tests.recognition.test_print_batches import build
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +73,8 @@ def test_the_letter_is_emailed_to_the_family(maureen):
         "Hello Jean Clarke,\n\nThe Mayor has written to you about Maureen Clarke, "
         "to say thank you for all they did."
     )
-    words = text_of(sent.attachments[0][1])
+    ((_filename, pdf, _mimetype),) = attachments_received(sent)
+    words = text_of(pdf)
     assert "Dear family of Maureen Clarke" in words and "deepest sympathy" in words
 
 

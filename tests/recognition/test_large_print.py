@@ -15,6 +15,7 @@ from nominations.models import Nominee
 from recognition import services
 from recognition.models import Letter, PrintBatchPart
 from tests.council.factories import StaffFactory
+from tests.council.mailbox import attachments_received
 from tests.recognition.test_print_batches import build, posted_letters  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def test_a_nominee_asks_for_large_print_and_the_email_carries_the_large_print_pd
     letter.refresh_from_db()
     email_send(email_id=letter.outbound_email_id)
     (sent,) = [message for message in mail.outbox if message.to == [maureen.email]]
-    (filename, pdf, mimetype) = sent.attachments[0]
+    ((filename, pdf, mimetype),) = attachments_received(sent)
     assert filename == "Letter from the Mayor (large print).pdf"
     assert "attached as a PDF in large print, as you asked" in sent.body
     assert min(body_sizes(pdf)[0]) >= 16

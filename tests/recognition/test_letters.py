@@ -19,6 +19,7 @@ from nominations.models import Nomination, Nominee
 from recognition import services
 from recognition.models import Letter
 from tests.council.factories import StaffFactory
+from tests.council.mailbox import attachments_received
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_nothing_goes_out_before_release_then_each_email_carries_its_pdf_once(
     outbound = OutboundEmail.objects.get(metadata__letter_id=str(letter.pk))
     email_send(email_id=outbound.pk)
     (sent,) = [message for message in mail.outbox if message.to == ["maureen.clarke@example.net"]]
-    (filename, content, mimetype) = sent.attachments[0]
+    ((filename, content, mimetype),) = attachments_received(sent)
     assert (filename, mimetype) == ("Letter from the Mayor.pdf", "application/pdf")
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         assert "Dear Maureen" in pdf.pages[0].extract_text()
@@ -250,7 +251,10 @@ def test_letters_released_together_are_made_in_turn_and_emailed_in_one_message(
     assert messages == [("council.tasks.emails_send", email_ids)]
     emails_send(email_ids=email_ids)
     assert len(mail.outbox) == len(emailed)
-    assert all(message.attachments[0][2] == "application/pdf" for message in mail.outbox)
+    assert all(
+        [kind for _name, _content, kind in attachments_received(message)] == ["application/pdf"]
+        for message in mail.outbox
+    )
     assert set(Letter.objects.filter(pk__in=emailed).values_list("attempts", flat=True)) == {1}
 
 
