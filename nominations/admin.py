@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from council.admin import ReadOnlyAdmin
 from nominations import services
 from nominations.models import Campaign, Category, NominationReceipt
 
@@ -25,18 +26,9 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(NominationReceipt)
-class NominationReceiptAdmin(admin.ModelAdmin):
+class NominationReceiptAdmin(ReadOnlyAdmin):
     """Nominations sent on the form, as received; the worker files them (read only here)."""
 
     list_display = ["reference", "received_at", "filed_at", "attempts", "last_error"]
     list_filter = [("filed_at", admin.EmptyFieldListFilter)]
     search_fields = ["reference"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

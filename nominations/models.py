@@ -300,6 +300,15 @@ class NominationReceipt(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} (received {self.received_at:%d %b %Y %H:%M})"
 
+    # Who it is about and who sent it, as the nomination will have them (empty once filed).
+    @property
+    def nominee_name(self) -> str:
+        return " ".join(str(self.answers.get("nominee_name", "")).split())
+
+    @property
+    def nominator_email(self) -> str:
+        return str(self.answers.get("nominator_email") or "").strip().lower()
+
 
 class NominationNote(models.Model):
     """A comment between staff about a nomination; never shown to the public."""

@@ -459,12 +459,11 @@ class ReceiptsOverdue:
 
 
 def _waiting(receipt: NominationReceipt) -> WaitingReceipt:
-    answers = receipt.answers or {}
     return WaitingReceipt(
         reference=receipt.reference,
         received_at=receipt.received_at,
-        nominee_name=str(answers.get("nominee_name", "")),
-        nominator_email=str(answers.get("nominator_email", "")),
+        nominee_name=receipt.nominee_name,
+        nominator_email=receipt.nominator_email,
         failing=receipt.attempts > 0,
     )
 

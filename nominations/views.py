@@ -151,8 +151,8 @@ def check(request):
         journey.clear()
         request.session["nomination_sent"] = {
             "reference": receipt.reference,
-            "email": (answers.get("nominator_email") or "").strip().lower(),
-            "name": " ".join(answers["nominee_name"].split()),
+            "email": receipt.nominator_email,
+            "name": receipt.nominee_name,
         }
         return redirect("nominations:sent")
     return TemplateResponse(

@@ -6,6 +6,7 @@ the admin only shows them, so no change escapes the audit log.
 
 from django.contrib import admin
 
+from council.admin import ReadOnlyAdmin
 from volunteers.models import GuardianConsentLink, Interest, PostcodeCentroid, Skill, Volunteer
 
 
@@ -42,18 +43,9 @@ class GuardianConsentLinkInline(admin.TabularInline):
 
 
 @admin.register(Volunteer)
-class VolunteerAdmin(admin.ModelAdmin):
+class VolunteerAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "status", "postcode", "waiting_since", "source"]
     list_filter = ["status", "remote_only", "heard_from"]
     search_fields = ["full_name", "user__email", "postcode"]
     list_select_related = ["user", "source"]
     inlines = [GuardianConsentLinkInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from council.admin import ReadOnlyAdmin
 from recognition.honours.models import HonourEntry
 
 
 @admin.register(HonourEntry)
-class HonourEntryAdmin(admin.ModelAdmin):
+class HonourEntryAdmin(ReadOnlyAdmin):
     """Read-only: citations are written and approved on /staff/heroes/, where every change is logged."""
 
     list_display = ["nominee", "display_name", "status", "listed", "category", "area"]
@@ -12,12 +13,3 @@ class HonourEntryAdmin(admin.ModelAdmin):
     search_fields = ["nominee__name", "display_name", "citation"]
     list_select_related = ["nominee", "category", "area"]
     readonly_fields = [field.name for field in HonourEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

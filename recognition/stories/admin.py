@@ -7,6 +7,7 @@ Every change to a story goes through recognition/stories/services/workflow.py
 
 from django.contrib import admin
 
+from council.admin import ReadOnlyAdmin
 from recognition.stories.models import Story, Tag
 
 
@@ -18,17 +19,8 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(ReadOnlyAdmin):
     list_display = ["title", "status", "author", "published_at", "updated_at"]
     list_filter = ["status", "takedown_kind", "held_by_pause"]
     search_fields = ["title", "summary"]
     exclude = ["body", "nominations", "tags"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

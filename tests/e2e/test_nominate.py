@@ -13,7 +13,7 @@ from nominations.models import Nomination
 from nominations.selectors import nominee_consent
 from nominations.tasks import file_received
 from tests.council.factories import AreaFactory, StaffFactory
-from tests.e2e.browser import navigation, sign_in_with_code, visit
+from tests.e2e.browser import check_accessibility, navigation, sign_in_with_code, visit
 from tests.nominations.factories import CampaignFactory, CategoryFactory
 from tests.nominations.images import jpeg_bytes
 
@@ -243,3 +243,35 @@ def test_comms_pages_for_entering_and_uploading_are_accessible(page, campaign, t
 def test_the_other_public_nomination_pages_are_accessible(page, campaign, path):
     visit(page, path, status=400 if "confirm" in path else 200)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def test_staff_see_and_find_nominations_the_worker_has_not_filed(page, campaign):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from nominations.models import NominationReceipt
+
+    nominate(page)  # filed at once, as the worker would
+    waiting = NominationReceipt.objects.create(
+        reference="NWAIT2345",
+        campaign=campaign,
+        answers={"nominee_name": "Ann Other", "nominator_email": "sam@example.net"},
+        received_at=timezone.now() - timedelta(minutes=10),
+    )
+    sign_in_as_comms(page)
+    visit(page, "/staff/nominations/")
+    expect(
+        page.get_by_text("1 nomination sent on the public form has not been filed yet")
+    ).to_be_visible()
+    page.get_by_text("The nominations not filed yet").click()  # opens the list; axe again
+    row = page.get_by_role("row", name=re.compile(waiting.reference))
+    expect(row).to_contain_text("Ann Other")
+    expect(row).to_contain_text("Waiting for the worker")
+    check_accessibility(page)
+    # A resident phones with their reference.
+    # (the search opens with the page, as it shows the status filter it applied)
+    page.get_by_label("Search", exact=True).fill(waiting.reference)
+    with navigation(page):
+        page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_text(f"{waiting.reference} is the nomination of Ann Other")).to_be_visible()

@@ -20,13 +20,17 @@ from tests.nominations.test_journey import walk
 pytestmark = [pytest.mark.fault, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_nomination_sent_while_the_broker_is_down_is_confirmed_by_email_once_it_is_back(
-    client, broker, start_workers
-):
+@pytest.fixture
+def answered(client):
+    """A resident who has answered every question and is on the check page."""
     campaign = CampaignFactory()
     CategoryFactory(campaign=campaign, name="Good neighbour")
-    ward = AreaFactory(name="Westoe")
-    walk(client, campaign, ward)
+    walk(client, campaign, AreaFactory(name="Westoe"))
+
+
+def test_a_nomination_sent_while_the_broker_is_down_is_confirmed_by_email_once_it_is_back(
+    client, answered, broker, start_workers
+):
     broker.stop()
 
     started = time.monotonic()
@@ -71,12 +75,8 @@ def test_a_nomination_sent_while_the_broker_is_down_is_confirmed_by_email_once_i
 
 
 def test_beat_files_a_nomination_sent_while_the_broker_was_down_once_it_is_back(
-    client, broker, start_workers
+    client, answered, broker, start_workers
 ):
-    campaign = CampaignFactory()
-    CategoryFactory(campaign=campaign, name="Good neighbour")
-    ward = AreaFactory(name="Westoe")
-    walk(client, campaign, ward)
     broker.stop()
     assert client.post("/nominate/check/")["Location"] == "/nominate/sent/"
     broker.start()
